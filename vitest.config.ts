@@ -1,36 +1,31 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Two tiers, as in Unkey: `core` is the runtime-free code on Node, `workerd` runs the Worker and its
-// Durable Objects inside workerd through Miniflare. Benchmarks live in bench/ with their own runner.
+// Tiers, as in Unkey: `core` is the runtime-free code on Node; the `workerd*` projects run the
+// Worker and its Durable Objects inside workerd through Miniflare, each with its own bindings so
+// a mode (shadow, test mode off, no operator token) is tested as a deployment would set it.
+// Benchmarks live in bench/ with their own runner and are not part of `npm test`.
+const base = {
+  GUARD_TEST_MODE: "true",
+  GUARD_SECRET: "test-secret-not-for-production",
+  ADMIN_TOKEN: "test-admin-token",
+  RATE_LIMIT_REQUESTS: "100",
+};
+
+function workerd(name: string, include: string[], bindings: Record<string, string>) {
+  return {
+    plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+    test: { name, include },
+  };
+}
+
 export default defineConfig({
   test: {
     projects: [
-      {
-        test: {
-          name: "core",
-          environment: "node",
-          include: ["test/core/**/*.test.ts"],
-        },
-      },
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                GUARD_TEST_MODE: "true",
-                GUARD_SECRET: "test-secret-not-for-production",
-                ADMIN_TOKEN: "test-admin-token",
-              },
-            },
-          }),
-        ],
-        test: {
-          name: "workerd",
-          include: ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"],
-        },
-      },
+      { test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } },
+      workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
+      workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
+      workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),
     ],
   },
 });

@@ -1,0 +1,39 @@
+/**
+ * How an extraction verdict evolves: it only escalates while active, and lapses at its expiry.
+ * Keeping it monotone while active means a campaign cannot slip out of a throttle by diluting its
+ * window with a few repeated prompts.
+ */
+import type { Config } from "./config";
+import { actionFor, type Action, type Assessment } from "./policy";
+
+export interface ExtractionVerdict {
+  action: Action;
+  reasons: string[];
+  since: number;
+  /** ms epoch; null: until an operator lifts it. */
+  until: number | null;
+  score: number;
+}
+
+const SEVERITY: Record<Action, number> = { allow: 0, throttle: 1, block: 2 };
+
+export function severity(a: Action): number {
+  return SEVERITY[a];
+}
+
+export function isActive(v: ExtractionVerdict | null, now: number): v is ExtractionVerdict {
+  return v !== null && v.action !== "allow" && (v.until === null || v.until > now);
+}
+
+export function nextVerdict(
+  current: ExtractionVerdict | null,
+  assessment: Assessment,
+  now: number,
+  cfg: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE" | "THROTTLE_S" | "BLOCK_S">,
+): ExtractionVerdict | null {
+  const active = isActive(current, now) ? current : null;
+  const action = actionFor(assessment.score, cfg);
+  if (severity(action) <= severity(active?.action ?? "allow")) return active;
+  const until = action === "block" ? (cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null) : now + cfg.THROTTLE_S * 1000;
+  return { action, reasons: assessment.reasons, since: now, until, score: assessment.score };
+}

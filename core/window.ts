@@ -1,0 +1,278 @@
+/**
+ * A detection window made of time epochs. Each epoch holds counters, HyperLogLog sketches and a
+ * topic bitset; the window is the union of the live epochs. The union is kept up to date on every
+ * insert (so a verdict needs no merge on the hot path) and rebuilt from the epochs only when one
+ * expires. Only epochs are persisted: the union is derived state.
+ */
+import { HyperLogLog } from "./hyperloglog";
+import { SketchDecodeError } from "./sketch-error";
+
+export interface WindowSchema<S extends string, C extends string> {
+  /** Sketch name → HyperLogLog precision. */
+  sketches: Record<S, number>;
+  counters: readonly C[];
+  /** Topic buckets tracked as a bitset (0 for none). */
+  topicBuckets: number;
+}
+
+export const EPOCHS_PER_WINDOW = 4;
+const EPOCH_FORMAT_VERSION = 1;
+
+function popcount8(x: number): number {
+  x = x - ((x >>> 1) & 0x55);
+  x = (x & 0x33) + ((x >>> 2) & 0x33);
+  return (x + (x >>> 4)) & 0x0f;
+}
+
+export class Epoch<S extends string, C extends string> {
+  readonly counters: Float64Array;
+  readonly sketches: HyperLogLog[];
+  readonly topics: Uint8Array;
+
+  constructor(
+    readonly schema: WindowSchema<S, C>,
+    readonly index: number,
+  ) {
+    this.counters = new Float64Array(schema.counters.length);
+    this.sketches = Object.values<number>(schema.sketches).map((p) => new HyperLogLog(p));
+    this.topics = new Uint8Array(Math.ceil(schema.topicBuckets / 8));
+  }
+
+  byteSize(): number {
+    let n = this.counters.byteLength + this.topics.byteLength;
+    for (const s of this.sketches) n += s.byteSize();
+    return n;
+  }
+
+  /** version, index (f64), counters (f64 each), topics, then each sketch as u32 length + bytes. */
+  marshal(): Uint8Array {
+    const parts = this.sketches.map((s) => s.marshal());
+    const size = 1 + 8 + this.counters.byteLength + this.topics.byteLength + parts.reduce((n, p) => n + 4 + p.byteLength, 0);
+    const out = new Uint8Array(size);
+    const view = new DataView(out.buffer);
+    let o = 0;
+    out[o++] = EPOCH_FORMAT_VERSION;
+    view.setFloat64(o, this.index, true);
+    o += 8;
+    for (const c of this.counters) {
+      view.setFloat64(o, c, true);
+      o += 8;
+    }
+    out.set(this.topics, o);
+    o += this.topics.byteLength;
+    for (const p of parts) {
+      view.setUint32(o, p.byteLength, true);
+      o += 4;
+      out.set(p, o);
+      o += p.byteLength;
+    }
+    return out;
+  }
+
+  static unmarshal<S extends string, C extends string>(schema: WindowSchema<S, C>, bytes: Uint8Array): Epoch<S, C> {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const need = (n: number, o: number) => {
+      if (o + n > bytes.byteLength) throw new SketchDecodeError("epoch record is truncated");
+    };
+    let o = 0;
+    need(9, o);
+    if (bytes[o++] !== EPOCH_FORMAT_VERSION) throw new SketchDecodeError("unknown epoch format version");
+    const index = view.getFloat64(o, true);
+    o += 8;
+    if (!Number.isSafeInteger(index)) throw new SketchDecodeError("epoch index is not an integer");
+    const epoch = new Epoch(schema, index);
+    need(epoch.counters.byteLength, o);
+    for (let i = 0; i < epoch.counters.length; i++, o += 8) {
+      const c = view.getFloat64(o, true);
+      if (!Number.isFinite(c) || c < 0) throw new SketchDecodeError("epoch counter out of range");
+      epoch.counters[i] = c;
+    }
+    need(epoch.topics.byteLength, o);
+    epoch.topics.set(bytes.subarray(o, o + epoch.topics.byteLength));
+    o += epoch.topics.byteLength;
+    for (let i = 0; i < epoch.sketches.length; i++) {
+      need(4, o);
+      const len = view.getUint32(o, true);
+      o += 4;
+      need(len, o);
+      const sketch = HyperLogLog.unmarshal(bytes.subarray(o, o + len));
+      if (sketch.precision !== epoch.sketches[i].precision) throw new SketchDecodeError("epoch sketch precision does not match the schema");
+      epoch.sketches[i] = sketch;
+      o += len;
+    }
+    if (o !== bytes.byteLength) throw new SketchDecodeError("epoch record has trailing bytes");
+    return epoch;
+  }
+}
+
+/** Figures of the whole window, as the policy reads them. */
+export interface WindowFigures<S extends string, C extends string> {
+  counters: Record<C, number>;
+  distinct: Record<S, number>;
+  topics: number;
+}
+
+export class EpochWindow<S extends string, C extends string> {
+  readonly epochMs: number;
+  private epochs: Epoch<S, C>[] = [];
+  private union: Epoch<S, C>;
+  private readonly sketchNames: S[];
+  private readonly estimates: number[];
+  private readonly stale: boolean[];
+  private topicCount = 0;
+  /** Epoch indexes changed since the last `takeDirty()`. */
+  private dirty = new Set<number>();
+
+  constructor(
+    readonly schema: WindowSchema<S, C>,
+    readonly windowMs: number,
+  ) {
+    this.epochMs = Math.max(1, Math.floor(windowMs / EPOCHS_PER_WINDOW));
+    this.sketchNames = Object.keys(schema.sketches) as S[];
+    this.union = new Epoch(schema, -1);
+    this.estimates = this.sketchNames.map(() => 0);
+    this.stale = this.sketchNames.map(() => false);
+  }
+
+  /** Loads persisted epochs (any order); ones outside the window at `now` are ignored. */
+  load(epochs: Epoch<S, C>[], now: number): void {
+    this.epochs = epochs.slice().sort((a, b) => a.index - b.index);
+    this.expire(now, true);
+  }
+
+  private oldestLive(now: number): number {
+    return Math.floor(now / this.epochMs) - (EPOCHS_PER_WINDOW - 1);
+  }
+
+  /** Drops expired epochs; rebuilds the union when anything was dropped. Returns the dropped indexes. */
+  expire(now: number, force = false): number[] {
+    const oldest = this.oldestLive(now);
+    const dropped = this.epochs.filter((e) => e.index < oldest).map((e) => e.index);
+    if (dropped.length === 0 && !force) return dropped;
+    this.epochs = this.epochs.filter((e) => e.index >= oldest);
+    this.rebuild();
+    return dropped;
+  }
+
+  private rebuild(): void {
+    const union = new Epoch(this.schema, -1);
+    for (const e of this.epochs) {
+      for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
+      for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
+      for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
+    }
+    this.union = union;
+    this.stale.fill(true);
+    this.topicCount = 0;
+    for (const b of union.topics) this.topicCount += popcount8(b);
+  }
+
+  /** The epoch that `now` falls in, created when new. Time going backwards lands in the newest epoch. */
+  private current(now: number): Epoch<S, C> {
+    this.expire(now);
+    const index = Math.floor(now / this.epochMs);
+    const last = this.epochs[this.epochs.length - 1];
+    if (last && last.index >= index) return last;
+    const e = new Epoch(this.schema, index);
+    this.epochs.push(e);
+    return e;
+  }
+
+  /** Adds to counters. */
+  count(now: number, counter: C, amount = 1): void {
+    const e = this.current(now);
+    const i = this.schema.counters.indexOf(counter);
+    e.counters[i] += amount;
+    this.union.counters[i] += amount;
+    this.dirty.add(e.index);
+  }
+
+  /** Inserts a 64-bit hash into one sketch of the current epoch and of the union. */
+  insert(now: number, sketch: S, hi: number, lo: number): void {
+    const e = this.current(now);
+    const i = this.sketchNames.indexOf(sketch);
+    if (e.sketches[i].insert(hi, lo)) this.dirty.add(e.index);
+    if (this.union.sketches[i].insert(hi, lo)) this.stale[i] = true;
+  }
+
+  /** Inserts interleaved hi,lo pairs. */
+  insertAll(now: number, sketch: S, pairs: Uint32Array): void {
+    for (let j = 0; j + 1 < pairs.length; j += 2) this.insert(now, sketch, pairs[j], pairs[j + 1]);
+  }
+
+  markTopic(now: number, bucket: number): void {
+    if (bucket < 0 || bucket >= this.schema.topicBuckets) return;
+    const e = this.current(now);
+    const byte = bucket >>> 3;
+    const bit = 1 << (bucket & 7);
+    if (!(e.topics[byte] & bit)) {
+      e.topics[byte] |= bit;
+      this.dirty.add(e.index);
+    }
+    if (!(this.union.topics[byte] & bit)) {
+      this.union.topics[byte] |= bit;
+      this.topicCount++;
+    }
+  }
+
+  distinct(sketch: S): number {
+    const i = this.sketchNames.indexOf(sketch);
+    if (this.stale[i]) {
+      this.estimates[i] = this.union.sketches[i].estimate();
+      this.stale[i] = false;
+    }
+    return this.estimates[i];
+  }
+
+  counter(name: C): number {
+    return this.union.counters[this.schema.counters.indexOf(name)];
+  }
+
+  /** Distinct topic buckets; `shift` > 0 folds them into coarser buckets first. */
+  topicsCovered(shift = 0): number {
+    if (shift === 0) return this.topicCount;
+    const seen = new Set<number>();
+    const t = this.union.topics;
+    for (let i = 0; i < t.length; i++) {
+      if (!t[i]) continue;
+      for (let b = 0; b < 8; b++) if (t[i] & (1 << b)) seen.add(((i << 3) | b) >>> shift);
+    }
+    return seen.size;
+  }
+
+  figures(now: number): WindowFigures<S, C> {
+    this.expire(now);
+    const counters = {} as Record<C, number>;
+    for (const c of this.schema.counters) counters[c] = this.counter(c);
+    const distinct = {} as Record<S, number>;
+    for (const s of this.sketchNames) distinct[s] = this.distinct(s);
+    return { counters, distinct, topics: this.topicCount };
+  }
+
+  /** Live epochs, oldest first. */
+  live(): readonly Epoch<S, C>[] {
+    return this.epochs;
+  }
+
+  /** Epochs changed since the last call, for persistence. */
+  takeDirty(): Epoch<S, C>[] {
+    const out = this.epochs.filter((e) => this.dirty.has(e.index));
+    this.dirty.clear();
+    return out;
+  }
+
+  hasDirty(): boolean {
+    return this.dirty.size > 0;
+  }
+
+  /** Bytes held in memory: live epochs plus the union. */
+  byteSize(): number {
+    return this.epochs.reduce((n, e) => n + e.byteSize(), this.union.byteSize());
+  }
+}
+
+/** Distinct buckets that `n` uniform draws from `c` buckets cover on average: c·(1−(1−1/c)^n). */
+export function expectedCoverage(c: number, n: number): number {
+  if (n <= 0) return 0;
+  return c * (1 - Math.pow(1 - 1 / c, n));
+}
