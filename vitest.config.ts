@@ -15,7 +15,7 @@ const base = {
 function workerd(name: string, include: string[], bindings: Record<string, string>) {
   return {
     plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
-    test: { name, include },
+    test: { name, include, testTimeout: 60_000 },
   };
 }
 

@@ -52,6 +52,7 @@ export const CONFIG_SPEC = {
   BLOCK_S: int(24 * 3600, "How long a block lasts; 0 blocks until an operator lifts it.", 0),
   THROTTLE_SCORE: num(1, "Extraction score at which a subject is throttled (429).", 0),
   BLOCK_SCORE: num(2, "Extraction score at which a subject is blocked (403).", 0),
+  ESCALATE_AFTER: int(20, "Requests that still score as extraction during a throttle before it becomes a block.", 1),
   MIN_REQUESTS: int(30, "Requests in the window before an account's coverage pattern is judged.", 1),
   NOVELTY_RATIO: num(0.85, "Distinct prompts over requests above which traffic counts as novel (sweeps never repeat).", 0, 1),
   DISTINCT_PROMPT_BUDGET: int(1500, "Distinct prompts an account may send per detection window before its coverage alone is suspicious.", 1),

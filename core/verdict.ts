@@ -13,6 +13,8 @@ export interface ExtractionVerdict {
   /** ms epoch; null: until an operator lifts it. */
   until: number | null;
   score: number;
+  /** Requests that still scored as extraction while this throttle was active. */
+  strikes?: number;
 }
 
 const SEVERITY: Record<Action, number> = { allow: 0, throttle: 1, block: 2 };
@@ -29,11 +31,19 @@ export function nextVerdict(
   current: ExtractionVerdict | null,
   assessment: Assessment,
   now: number,
-  cfg: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE" | "THROTTLE_S" | "BLOCK_S">,
+  cfg: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE" | "THROTTLE_S" | "BLOCK_S" | "ESCALATE_AFTER">,
 ): ExtractionVerdict | null {
   const active = isActive(current, now) ? current : null;
-  const action = actionFor(assessment.score, cfg);
+  let action = actionFor(assessment.score, cfg);
+  let reasons = assessment.reasons;
+  if (active?.action === "throttle" && action === "throttle") {
+    // Sweeping on through a throttle is itself evidence. Counted in place: no write per strike.
+    active.strikes = (active.strikes ?? 0) + 1;
+    if (active.strikes < cfg.ESCALATE_AFTER) return active;
+    action = "block";
+    reasons = [...assessment.reasons, `kept sending extraction-like traffic through a throttle (${active.strikes} requests)`];
+  }
   if (severity(action) <= severity(active?.action ?? "allow")) return active;
   const until = action === "block" ? (cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null) : now + cfg.THROTTLE_S * 1000;
-  return { action, reasons: assessment.reasons, since: now, until, score: assessment.score };
+  return { action, reasons, since: now, until, score: assessment.score };
 }

@@ -1,15 +1,20 @@
-import { DurableObject } from "cloudflare:workers";
+/**
+ * The edge entry. Bindings are validated when the module loads, so a production deployment without
+ * GUARD_SECRET, or with test mode on, fails at startup instead of running with a weak default.
+ */
+import { env } from "cloudflare:workers";
+import { configFor } from "../core/config";
+import { guardContext } from "./context";
+import { router } from "./router";
 
-export class AccountGuard extends DurableObject<Env> {
-  async ping(): Promise<string> {
-    return "pong";
-  }
-}
-export class FingerprintGuard extends DurableObject<Env> {}
+configFor(env);
+
+export { AccountGuard } from "../durable-objects/account-guard";
+export { FingerprintGuard } from "../durable-objects/fingerprint-guard";
+export { GuardRegistry } from "../durable-objects/registry";
 
 export default {
-  async fetch(request: Request, env: Env): Promise<Response> {
-    const stub = env.ACCOUNT_GUARD.getByName("x");
-    return new Response(await stub.ping());
+  async fetch(request, env, ctx): Promise<Response> {
+    return router.fetch(request, env, ctx, await guardContext(env));
   },
 } satisfies ExportedHandler<Env>;

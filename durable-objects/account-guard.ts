@@ -1,0 +1,208 @@
+/**
+ * One object per account (named by the keyed hash of its API key). It counts requests, applies the
+ * classic limits, keeps the account's coverage sketches for the detection window and returns the
+ * verdict for the request in the same round trip.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { configFor, type Config } from "../core/config";
+import { gcra, peek, type Limit } from "../core/limits";
+import { assessAccount, type Assessment } from "../core/policy";
+import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
+import { EpochWindow } from "../core/window";
+import { FlushScheduler } from "./flush";
+import { SubjectStore } from "./persist";
+import type { AccountObservation, Decision, LimitState } from "./protocol";
+import { ACCOUNT_SCHEMA, TOPIC_BUCKETS, type AccountCounter, type AccountSketch } from "./schemas";
+
+interface AccountMeta {
+  id: string;
+  requests: number;
+  otherRequests: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  tat: { requests: number; tokens: number };
+  verdict: ExtractionVerdict | null;
+  fingerprints: string[];
+}
+
+const MAX_FINGERPRINTS = 8;
+
+export interface AccountView {
+  requests: number;
+  otherRequests: number;
+  distinct: Record<AccountSketch, number> & { topics: number };
+  window: { ms: number; epochMs: number; counters: Record<AccountCounter, number> };
+  verdict: { action: ExtractionVerdict["action"]; reasons: string[]; until: number | null; since: number | null; score: number; signals: Assessment["signals"] };
+  fingerprints: string[];
+  firstSeen: number | null;
+  lastSeen: number | null;
+  limits: LimitState[];
+  storage: { bytesInMemory: number; rowsWritten: number };
+}
+
+export class AccountGuard extends DurableObject<Env> {
+  private readonly cfg: Config;
+  private readonly store: SubjectStore;
+  private readonly flusher: FlushScheduler;
+  private readonly window: EpochWindow<AccountSketch, AccountCounter>;
+  private meta: AccountMeta = { id: "", requests: 0, otherRequests: 0, firstSeen: null, lastSeen: null, tat: { requests: 0, tokens: 0 }, verdict: null, fingerprints: [] };
+  private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.cfg = configFor(env);
+    this.store = new SubjectStore(ctx.storage.sql);
+    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
+    this.window = new EpochWindow(ACCOUNT_SCHEMA, this.cfg.DETECTION_WINDOW_S * 1000);
+    ctx.blockConcurrencyWhile(async () => {
+      this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
+      const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
+      this.window.load(epochs, this.meta.lastSeen ?? Date.now());
+    });
+  }
+
+  private limits(): { requests: Limit; tokens: Limit } {
+    return {
+      requests: { name: "requests", quota: this.cfg.RATE_LIMIT_REQUESTS, periodMs: this.cfg.RATE_LIMIT_PERIOD_S * 1000 },
+      tokens: { name: "tokens", quota: this.cfg.TOKEN_LIMIT, periodMs: this.cfg.TOKEN_LIMIT_PERIOD_S * 1000 },
+    };
+  }
+
+  async observe(obs: AccountObservation): Promise<Decision> {
+    const now = obs.now;
+    const m = this.meta;
+    m.id = obs.account;
+    if (obs.prompt) m.requests++;
+    else m.otherRequests++;
+    m.firstSeen ??= now;
+    m.lastSeen = Math.max(m.lastSeen ?? now, now);
+    for (const fp of obs.fingerprints) {
+      if (!m.fingerprints.includes(fp)) m.fingerprints = [fp, ...m.fingerprints].slice(0, MAX_FINGERPRINTS);
+    }
+
+    const lim = this.limits();
+    const req = gcra(lim.requests, m.tat.requests, now);
+    let tok = { allowed: true, remaining: peek(lim.tokens, m.tat.tokens, now), resetMs: Math.max(0, m.tat.tokens - now), retryAfterMs: 0, tat: m.tat.tokens };
+    if (req.allowed && obs.prompt) tok = gcra(lim.tokens, m.tat.tokens, now, obs.prompt.tokens);
+    if (req.allowed && tok.allowed) {
+      m.tat.requests = req.tat;
+      m.tat.tokens = tok.tat;
+    }
+    const limits: LimitState[] = [
+      { name: "requests", quota: lim.requests.quota, windowS: this.cfg.RATE_LIMIT_PERIOD_S, remaining: req.allowed && tok.allowed ? req.remaining : 0, resetS: Math.ceil(req.resetMs / 1000) },
+      { name: "tokens", quota: lim.tokens.quota, windowS: this.cfg.TOKEN_LIMIT_PERIOD_S, remaining: tok.remaining, resetS: Math.ceil(tok.resetMs / 1000) },
+    ];
+
+    const before = m.verdict;
+    if (obs.prompt) this.record(obs, now);
+    if (m.verdict !== before) {
+      this.flushNow();
+      if (m.verdict) this.report(m.verdict);
+    } else this.flusher.touch();
+
+    const decision: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits };
+    const active = isActive(m.verdict, now) ? m.verdict : null;
+    if (active && this.cfg.GUARD_MODE === "shadow") {
+      decision.shadow = { action: active.action, reasons: active.reasons };
+    } else if (active) {
+      return { ...decision, action: active.action, cause: "extraction", reasons: active.reasons, until: active.until, retryAfterMs: active.until === null ? 0 : active.until - now };
+    }
+    if (!req.allowed || !tok.allowed) {
+      const which = !req.allowed ? "request" : "prompt-token";
+      return { ...decision, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) };
+    }
+    return decision;
+  }
+
+  private record(obs: AccountObservation, now: number): void {
+    const p = obs.prompt!;
+    const w = this.window;
+    w.count(now, "requests");
+    w.count(now, "tokens", p.tokens);
+    if (p.singleShot) w.count(now, "singleShot");
+    if (p.harvest) w.count(now, "harvest");
+    w.insert(now, "prompts", p.prompt[0], p.prompt[1]);
+    w.insert(now, "templates", p.template[0], p.template[1]);
+    w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
+    w.insertAll(now, "shingles", p.shingles);
+    w.markTopic(now, p.topic);
+    if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
+    if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
+    this.lastAssessment = this.assess(now);
+    this.meta.verdict = nextVerdict(this.meta.verdict, this.lastAssessment, now, this.cfg);
+  }
+
+  private assess(now: number): Assessment {
+    const f = this.window.figures(now);
+    return assessAccount(
+      {
+        requests: f.counters.requests,
+        distinctPrompts: f.distinct.prompts,
+        distinctTemplates: f.distinct.templates,
+        singleShot: f.counters.singleShot,
+        harvest: f.counters.harvest,
+        topics: f.topics,
+        topicBuckets: TOPIC_BUCKETS,
+        networks: f.distinct.networks,
+        endUsers: f.distinct.endUsers,
+      },
+      this.cfg,
+    );
+  }
+
+  private flushNow(): void {
+    this.flusher.run(() => {
+      this.store.setMeta("account", this.meta);
+      return 1 + this.store.saveWindow(this.window);
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    this.flushNow();
+  }
+
+  /** The account's state at `now`, for the operator API. */
+  async view(now: number): Promise<AccountView> {
+    const f = this.window.figures(now);
+    const active = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
+    const lim = this.limits();
+    if (this.meta.requests > 0) this.lastAssessment = this.assess(now);
+    return {
+      requests: this.meta.requests,
+      otherRequests: this.meta.otherRequests,
+      distinct: { ...f.distinct, topics: f.topics },
+      window: { ms: this.window.windowMs, epochMs: this.window.epochMs, counters: f.counters },
+      verdict: {
+        action: active?.action ?? "allow",
+        reasons: active?.reasons ?? [],
+        until: active?.until ?? null,
+        since: active?.since ?? null,
+        score: this.lastAssessment.score,
+        signals: this.lastAssessment.signals,
+      },
+      fingerprints: this.meta.fingerprints,
+      firstSeen: this.meta.firstSeen,
+      lastSeen: this.meta.lastSeen,
+      limits: [
+        { name: "requests", quota: lim.requests.quota, windowS: this.cfg.RATE_LIMIT_PERIOD_S, remaining: peek(lim.requests, this.meta.tat.requests, now), resetS: Math.ceil(Math.max(0, this.meta.tat.requests - now) / 1000) },
+        { name: "tokens", quota: lim.tokens.quota, windowS: this.cfg.TOKEN_LIMIT_PERIOD_S, remaining: peek(lim.tokens, this.meta.tat.tokens, now), resetS: Math.ceil(Math.max(0, this.meta.tat.tokens - now) / 1000) },
+      ],
+      storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten },
+    };
+  }
+
+  /** Records a verdict reached elsewhere (a fingerprint the account sent through). */
+  async adopt(verdict: ExtractionVerdict, via: string): Promise<void> {
+    const current = this.meta.verdict;
+    if (isActive(current, verdict.since) && (current.action === "block" || current.action === verdict.action)) return;
+    this.meta.verdict = verdict;
+    this.flushNow();
+    this.report(verdict, via);
+  }
+
+  private report(v: ExtractionVerdict, via?: string): void {
+    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const report = { kind: "account" as const, id: this.meta.id, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow", via };
+    this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
+  }
+}

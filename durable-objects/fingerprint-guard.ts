@@ -1,0 +1,258 @@
+/**
+ * One object per (client fingerprint, shard). A fingerprint is the client stack several accounts
+ * may share; campaigns that spread over many fresh keys show up here as one subject. A popular
+ * fingerprint is spread over FP_SHARDS objects by account hash so no single object takes all its
+ * traffic; because HyperLogLog unions are lossless, each shard periodically sends its window to
+ * shard 0 and receives the others', and judges on the merged figures.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { configFor, type Config } from "../core/config";
+import { HyperLogLog } from "../core/hyperloglog";
+import { assessFingerprint, type Assessment } from "../core/policy";
+import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
+import { Epoch, EpochWindow } from "../core/window";
+import { FlushScheduler } from "./flush";
+import { SubjectStore } from "./persist";
+import type { FingerprintObservation } from "./protocol";
+import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
+
+type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
+
+interface FingerprintMeta {
+  fingerprint: string;
+  shard: number;
+  requests: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  verdict: ExtractionVerdict | null;
+}
+
+export interface FingerprintVerdict {
+  action: ExtractionVerdict["action"];
+  reasons: string[];
+  until: number | null;
+  since: number | null;
+}
+
+export interface FingerprintView {
+  fingerprint: string;
+  requests: number;
+  distinct: { accounts: number; prompts: number; templates: number; topics: number; accountPrompts: number };
+  recentAccounts: number;
+  shards: number;
+  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
+  firstSeen: number | null;
+  lastSeen: number | null;
+}
+
+export interface FingerprintSnapshot {
+  fingerprint: string;
+  requests: number;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  union: Uint8Array;
+  recentAccounts: number;
+  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
+}
+
+/** Accounts seen per hour, two hours deep: enough to see a burst of fresh keys. */
+const RECENT_MS = 3600_000;
+
+export class FingerprintGuard extends DurableObject<Env> {
+  private readonly cfg: Config;
+  private readonly store: SubjectStore;
+  private readonly flusher: FlushScheduler;
+  private readonly window: EpochWindow<FingerprintSketch, FingerprintCounter>;
+  private meta: FingerprintMeta = { fingerprint: "", shard: 0, requests: 0, firstSeen: null, lastSeen: null, verdict: null };
+  private recent = { hour: 0, current: new HyperLogLog(6), previous: new HyperLogLog(6) };
+  /** Latest window unions of the other shards (shard → union epoch). */
+  private peers = new Map<number, FpEpoch>();
+  private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.cfg = configFor(env);
+    this.store = new SubjectStore(ctx.storage.sql);
+    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
+    this.window = new EpochWindow(FINGERPRINT_SCHEMA, this.cfg.FINGERPRINT_WINDOW_S * 1000);
+    ctx.blockConcurrencyWhile(async () => {
+      this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
+      this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
+    });
+  }
+
+  async observe(obs: FingerprintObservation): Promise<FingerprintVerdict> {
+    const { now, prompt: p } = obs;
+    const m = this.meta;
+    m.fingerprint = obs.fingerprint;
+    m.shard = obs.shard;
+    m.requests++;
+    m.firstSeen ??= now;
+    m.lastSeen = Math.max(m.lastSeen ?? now, now);
+
+    const w = this.window;
+    w.count(now, "requests");
+    w.count(now, "tokens", p.tokens);
+    if (p.singleShot) w.count(now, "singleShot");
+    if (p.harvest) w.count(now, "harvest");
+    w.insert(now, "prompts", p.prompt[0], p.prompt[1]);
+    w.insert(now, "templates", p.template[0], p.template[1]);
+    w.insert(now, "accounts", obs.account[0], obs.account[1]);
+    w.insert(now, "pairs", obs.pair[0], obs.pair[1]);
+    w.markTopic(now, p.topic);
+    this.noteRecent(now, obs.account);
+
+    const before = m.verdict;
+    this.lastAssessment = this.assess(now);
+    m.verdict = nextVerdict(m.verdict, this.lastAssessment, now, this.cfg);
+    if (m.verdict !== before) {
+      this.flushNow();
+      if (m.verdict) this.report(m.verdict);
+    } else this.flusher.touch();
+    return this.verdictAt(now);
+  }
+
+  private noteRecent(now: number, account: [number, number]): void {
+    const hour = Math.floor(now / RECENT_MS);
+    const r = this.recent;
+    if (hour !== r.hour) {
+      r.previous = hour === r.hour + 1 ? r.current : new HyperLogLog(6);
+      r.current = new HyperLogLog(6);
+      r.hour = hour;
+    }
+    r.current.insert(account[0], account[1]);
+  }
+
+  private recentAccounts(): number {
+    const both = this.recent.current.clone();
+    both.merge(this.recent.previous);
+    return both.estimate();
+  }
+
+  /** Figures over this shard merged with the latest unions of the others. */
+  private assess(now: number): Assessment {
+    this.window.expire(now);
+    let distinct: (s: FingerprintSketch) => number = (s) => this.window.distinct(s);
+    let counter: (c: FingerprintCounter) => number = (c) => this.window.counter(c);
+    let topics = this.window.topicsCovered();
+    if (this.peers.size > 0) {
+      const merged = this.mergedUnion();
+      const names = Object.keys(FINGERPRINT_SCHEMA.sketches) as FingerprintSketch[];
+      distinct = (s) => merged.sketches[names.indexOf(s)].estimate();
+      counter = (c) => merged.counters[FINGERPRINT_SCHEMA.counters.indexOf(c)];
+      topics = 0;
+      for (const b of merged.topics) for (let x = b; x; x &= x - 1) topics++;
+    }
+    return assessFingerprint(
+      {
+        requests: counter("requests"),
+        distinctPrompts: distinct("prompts"),
+        distinctTemplates: distinct("templates"),
+        singleShot: counter("singleShot"),
+        harvest: counter("harvest"),
+        topics,
+        topicBuckets: TOPIC_BUCKETS,
+        accounts: distinct("accounts"),
+        recentAccounts: this.recentAccounts(),
+        accountPrompts: distinct("pairs"),
+      },
+      this.cfg,
+    );
+  }
+
+  private mergedUnion(): FpEpoch {
+    const out = Epoch.unmarshal(FINGERPRINT_SCHEMA, this.unionEpoch().marshal());
+    for (const peer of this.peers.values()) {
+      for (let i = 0; i < out.counters.length; i++) out.counters[i] += peer.counters[i];
+      for (let i = 0; i < out.sketches.length; i++) out.sketches[i].merge(peer.sketches[i]);
+      for (let i = 0; i < out.topics.length; i++) out.topics[i] |= peer.topics[i];
+    }
+    return out;
+  }
+
+  /** This shard's window as one epoch record (for exchange between shards). */
+  private unionEpoch(): FpEpoch {
+    const union = new Epoch(FINGERPRINT_SCHEMA, -1);
+    for (const e of this.window.live()) {
+      for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
+      for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
+      for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
+    }
+    return union;
+  }
+
+  private report(v: ExtractionVerdict): void {
+    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
+    this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
+  }
+
+  private verdictAt(now: number): FingerprintVerdict {
+    const v = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
+    return { action: v?.action ?? "allow", reasons: v?.reasons ?? [], until: v?.until ?? null, since: v?.since ?? null };
+  }
+
+  /** Shard 0 keeps every shard's latest union and hands back the others'. */
+  async exchange(shard: number, union: Uint8Array): Promise<Uint8Array[]> {
+    try {
+      this.peers.set(shard, Epoch.unmarshal(FINGERPRINT_SCHEMA, union));
+    } catch (err) {
+      console.error(JSON.stringify({ event: "shard_union_rejected", shard, error: String(err) }));
+    }
+    const out = [this.unionEpoch().marshal()];
+    for (const [s, e] of this.peers) if (s !== shard) out.push(e.marshal());
+    return out;
+  }
+
+  private flushNow(): void {
+    this.flusher.run(() => {
+      this.store.setMeta("fingerprint", this.meta);
+      return 1 + this.store.saveWindow(this.window);
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    this.flushNow();
+    if (this.meta.shard === 0 || this.cfg.FP_SHARDS <= 1 || !this.meta.fingerprint) return;
+    // Exchange after the local flush so a failure here never costs local state.
+    try {
+      const root = this.env.FINGERPRINT_GUARD.getByName(`${this.meta.fingerprint}/0`);
+      const others = await root.exchange(this.meta.shard, this.unionEpoch().marshal());
+      this.peers = new Map(others.map((bytes, i) => [i === 0 ? 0 : -i, Epoch.unmarshal(FINGERPRINT_SCHEMA, bytes)] as [number, FpEpoch]));
+    } catch (err) {
+      console.error(JSON.stringify({ event: "shard_exchange_failed", shard: this.meta.shard, error: String(err) }));
+    }
+  }
+
+  /** This shard's raw state, for the operator API to merge across shards. */
+  async snapshot(now: number): Promise<FingerprintSnapshot> {
+    this.window.expire(now);
+    if (this.meta.requests) this.lastAssessment = this.assess(now);
+    return {
+      fingerprint: this.meta.fingerprint,
+      requests: this.meta.requests,
+      firstSeen: this.meta.firstSeen,
+      lastSeen: this.meta.lastSeen,
+      union: this.unionEpoch().marshal(),
+      recentAccounts: this.recentAccounts(),
+      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
+    };
+  }
+
+  async view(now: number): Promise<FingerprintView> {
+    this.lastAssessment = this.meta.requests ? this.assess(now) : this.lastAssessment;
+    const merged = this.peers.size ? this.mergedUnion() : null;
+    const names = Object.keys(FINGERPRINT_SCHEMA.sketches) as FingerprintSketch[];
+    const d = (s: FingerprintSketch) => (merged ? merged.sketches[names.indexOf(s)].estimate() : this.window.distinct(s));
+    return {
+      fingerprint: this.meta.fingerprint,
+      requests: merged ? merged.counters[0] : this.window.counter("requests"),
+      distinct: { accounts: d("accounts"), prompts: d("prompts"), templates: d("templates"), topics: this.window.topicsCovered(), accountPrompts: d("pairs") },
+      recentAccounts: this.recentAccounts(),
+      shards: this.cfg.FP_SHARDS,
+      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
+      firstSeen: this.meta.firstSeen,
+      lastSeen: this.meta.lastSeen,
+    };
+  }
+}

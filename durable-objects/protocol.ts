@@ -1,0 +1,76 @@
+/**
+ * What the edge Worker and the Durable Objects exchange over RPC. Only hashes and counts cross this
+ * boundary: never an API key or prompt text.
+ */
+import type { Action, Assessment, Cause } from "../core/policy";
+export type { ExtractionVerdict } from "../core/verdict";
+
+/** A 64-bit hash as [hi, lo]. */
+export type Hash = [number, number];
+
+export interface PromptObservation {
+  prompt: Hash;
+  template: Hash;
+  conversation: Hash;
+  /** Interleaved hi,lo pairs. */
+  shingles: Uint32Array;
+  topic: number;
+  /** No conversation history: one user turn and no assistant turns. */
+  singleShot: boolean;
+  /** Output-harvesting parameters: logprobs, n > 1, or a very large max_tokens. */
+  harvest: boolean;
+  tokens: number;
+}
+
+export interface AccountObservation {
+  now: number;
+  /** The account id (keyed hash of the API key), so the object can name itself in reports. */
+  account: string;
+  /** Absent on pass-through paths, which are only rate limited. */
+  prompt: PromptObservation | null;
+  /** Hash of the client network (ASN and address prefix), when known. */
+  network: Hash | null;
+  /** Hash of an end-user id the caller passed, when any. */
+  endUser: Hash | null;
+  fingerprints: string[];
+}
+
+export interface FingerprintObservation {
+  now: number;
+  fingerprint: string;
+  shard: number;
+  account: Hash;
+  /** Keyed hash of (account, prompt): their distinct count is the sum of the accounts' distinct prompts. */
+  pair: Hash;
+  prompt: PromptObservation;
+}
+
+export interface LimitState {
+  name: string;
+  quota: number;
+  windowS: number;
+  remaining: number;
+  resetS: number;
+}
+
+export interface Decision {
+  action: Action;
+  cause: Cause;
+  /** Why; shown to operators, never to the client. */
+  reasons: string[];
+  /** When an extraction throttle or block ends (ms); null: no expiry or not applicable. */
+  until: number | null;
+  /** For throttles: when the request would pass (ms from now). */
+  retryAfterMs: number;
+  limits: LimitState[];
+  /** In shadow mode, the extraction verdict that enforcement would have given. */
+  shadow?: { action: Action; reasons: string[] };
+}
+
+
+export interface SubjectState {
+  requests: number;
+  verdict: { action: Action; cause: Cause; reasons: string[]; until: number | null; score: number; signals: Assessment["signals"] };
+  firstSeen: number | null;
+  lastSeen: number | null;
+}

@@ -1,0 +1,82 @@
+/**
+ * The one place that lists flagged subjects across all accounts and fingerprints, for the operator
+ * API. Subjects report only when their verdict changes, so this object sees a trickle, never the
+ * request stream.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Action } from "../core/policy";
+
+export interface FlagReport {
+  kind: "account" | "fingerprint";
+  id: string;
+  action: Action;
+  reasons: string[];
+  since: number;
+  until: number | null;
+  /** Recorded in shadow mode: what enforcement would have done. */
+  shadow: boolean;
+  /** Where the verdict came from, e.g. a fingerprint id for an adopted verdict. */
+  via?: string;
+}
+
+export interface FlaggedEntry extends FlagReport {
+  updated: number;
+}
+
+interface Row extends Record<string, SqlStorageValue> {
+  kind: string;
+  id: string;
+  action: string;
+  reasons: string;
+  since: number;
+  until: number | null;
+  shadow: number;
+  via: string | null;
+  updated: number;
+}
+
+export class GuardRegistry extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS flagged (kind TEXT NOT NULL, id TEXT NOT NULL, action TEXT NOT NULL, reasons TEXT NOT NULL,
+        since INTEGER NOT NULL, until INTEGER, shadow INTEGER NOT NULL, via TEXT, updated INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
+    );
+  }
+
+  async report(r: FlagReport): Promise<void> {
+    this.ctx.storage.sql.exec(
+      "INSERT OR REPLACE INTO flagged (kind, id, action, reasons, since, until, shadow, via, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      r.kind, r.id, r.action, JSON.stringify(r.reasons), r.since, r.until, r.shadow ? 1 : 0, r.via ?? null, r.since,
+    );
+  }
+
+  /** Removes a subject from the list (an operator lifted its verdict). */
+  async clear(kind: FlagReport["kind"], id: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM flagged WHERE kind = ? AND id = ?", kind, id);
+  }
+
+  /** Subjects whose throttle or block is active at `now`, most recent first. */
+  async flagged(now: number, limit = 500): Promise<{ accounts: FlaggedEntry[]; fingerprints: FlaggedEntry[] }> {
+    const rows = this.ctx.storage.sql
+      .exec<Row>("SELECT * FROM flagged WHERE action != 'allow' AND (until IS NULL OR until > ?) AND since <= ? ORDER BY updated DESC LIMIT ?", now, now, limit * 2)
+      .toArray();
+    const entries = rows.map(
+      (r): FlaggedEntry => ({
+        kind: r.kind as FlagReport["kind"],
+        id: r.id,
+        action: r.action as Action,
+        reasons: JSON.parse(r.reasons) as string[],
+        since: r.since,
+        until: r.until,
+        shadow: r.shadow === 1,
+        ...(r.via ? { via: r.via } : {}),
+        updated: r.updated,
+      }),
+    );
+    return {
+      accounts: entries.filter((e) => e.kind === "account").slice(0, limit),
+      fingerprints: entries.filter((e) => e.kind === "fingerprint").slice(0, limit),
+    };
+  }
+}

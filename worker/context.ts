@@ -1,0 +1,36 @@
+/**
+ * Per-isolate state of the edge Worker: parsed config and the derived hash key. Built once, on the
+ * first request, from the same bindings every request sees.
+ */
+import { configFor, hashSecret, type Config } from "../core/config";
+import { deriveHashKey, type HashKey } from "../core/hash";
+
+export interface GuardContext {
+  cfg: Config;
+  /** Secret for HMAC of API keys. */
+  secret: string;
+  /** Key of the fast sketch hash, derived from the secret. */
+  hashKey: HashKey;
+}
+
+const contexts = new WeakMap<object, Promise<GuardContext>>();
+let warned = false;
+
+async function build(env: Env): Promise<GuardContext> {
+  const cfg = configFor(env);
+  const { secret, isDefault } = hashSecret(cfg);
+  if (isDefault && !warned) {
+    warned = true;
+    console.warn(JSON.stringify({ event: "development_secret", message: "GUARD_SECRET is unset: using the development default. Set it with `wrangler secret put GUARD_SECRET` before deploying." }));
+  }
+  return { cfg, secret, hashKey: await deriveHashKey(secret, "sketch/v1") };
+}
+
+export function guardContext(env: Env): Promise<GuardContext> {
+  let ctx = contexts.get(env);
+  if (!ctx) {
+    ctx = build(env);
+    contexts.set(env, ctx);
+  }
+  return ctx;
+}

@@ -1,0 +1,152 @@
+/**
+ * One request's path through the guard: identify → read and understand the body once → ask the
+ * subjects' state → answer (forward, or refuse in the API's own shape with RateLimit headers).
+ */
+import { extractFeatures } from "../core/features";
+import { hash64Hex, hashString, hashWords } from "../core/hash";
+import type { ApiFormat, ErrorShape, Features, ParsedRequest } from "../core/types";
+import type { AccountObservation, Decision, PromptObservation } from "../durable-objects/protocol";
+import { readJsonBody } from "./body";
+import type { GuardContext } from "./context";
+import { decide, type Outcome } from "./decide";
+import { errorResponse, GuardError } from "./errors";
+import { parseBody } from "./formats";
+import { rateLimitHeaders } from "./headers";
+import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, type ClientFacts } from "./identity";
+import { mockUpstream } from "./mock-upstream";
+import { forward } from "./proxy";
+import { logVerdict } from "./telemetry";
+
+const HARVEST_MAX_TOKENS = 4096;
+
+function promptObservation(f: Features, parsed: ParsedRequest): PromptObservation {
+  const p = parsed.params;
+  return {
+    prompt: [f.prompt.hi, f.prompt.lo],
+    template: [f.template.hi, f.template.lo],
+    conversation: [f.conversation.hi, f.conversation.lo],
+    shingles: f.shingles,
+    topic: f.topic,
+    singleShot: parsed.prompt.assistantTurns === 0 && f.turns <= 1,
+    harvest: p.logprobs || p.n > 1 || (p.maxTokens !== undefined && p.maxTokens >= HARVEST_MAX_TOKENS),
+    tokens: f.tokens,
+  };
+}
+
+/** The answer for a refused request, or null to serve it. */
+function refusal(d: Decision, shape: ErrorShape, headers: Record<string, string>): Response | null {
+  if (d.action === "allow") return null;
+  const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+  const err = d.action === "block" ? GuardError.blocked(d.until === null ? undefined : seconds, headers) : GuardError.throttled(seconds, headers);
+  return errorResponse(err, shape);
+}
+
+export function withHeaders(res: Response, headers: Record<string, string>): Response {
+  const out = new Response(res.body, res);
+  for (const [k, v] of Object.entries(headers)) out.headers.set(k, v);
+  return out;
+}
+
+function debugHeader(gc: GuardContext, d: Decision): Record<string, string> {
+  if (!gc.cfg.GUARD_TEST_MODE) return {};
+  return { "x-guard-debug": JSON.stringify({ action: d.action, cause: d.cause, reasons: d.reasons, ...(d.shadow ? { shadow: d.shadow } : {}) }) };
+}
+
+interface Identified {
+  key: string;
+  accountId: string;
+  facts: ClientFacts;
+}
+
+async function identify(request: Request, gc: GuardContext): Promise<Identified> {
+  const key = apiKeyFrom(request.headers);
+  const facts = clientFacts(request, gc.cfg);
+  return { key, facts, accountId: await accountIdFor(gc.secret, key) };
+}
+
+async function upstream(request: Request, bytes: ArrayBuffer | null, body: unknown, parsed: ParsedRequest | null, gc: GuardContext): Promise<Response> {
+  if (!gc.cfg.UPSTREAM_URL) return mockUpstream(request, body, parsed);
+  return forward(request, bytes, gc.cfg.UPSTREAM_URL, gc.cfg.UPSTREAM_TIMEOUT_MS);
+}
+
+function recordAfter(env: Env, ctx: ExecutionContext, id: Identified, outcome: Outcome, path: string, gc: GuardContext): void {
+  logVerdict(env, gc.cfg, { now: id.facts.now, account: id.accountId, path, decision: outcome.decision, failed: outcome.failed });
+  if (outcome.adopt) {
+    const { verdict, via } = outcome.adopt;
+    const adopt = env.ACCOUNT_GUARD.getByName(id.accountId).adopt({ action: verdict.action, reasons: verdict.reasons, since: verdict.since ?? id.facts.now, until: verdict.until, score: 0 }, via);
+    ctx.waitUntil(adopt.catch((err) => console.error(JSON.stringify({ event: "adopt_failed", error: String(err) }))));
+  }
+}
+
+/** POST to one of the four inspected API paths. */
+export async function handleInspected(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, format: ApiFormat, shape: ErrorShape): Promise<Response> {
+  try {
+    if (request.method !== "POST") throw GuardError.methodNotAllowed("POST");
+    const id = await identify(request, gc);
+    const body = await readJsonBody(request, gc.cfg.MAX_BODY_BYTES);
+    const parsed = parseBody(format, body.value);
+
+    const features = extractFeatures(gc.hashKey, parsed.prompt);
+    const prompt = promptObservation(features, parsed);
+    const acct = accountWords(id.accountId);
+    const accountH = hashWords(gc.hashKey, acct, 0, acct.length);
+    const pairH = hashWords(gc.hashKey, [accountH.hi, accountH.lo, features.prompt.hi, features.prompt.lo], 0, 4);
+    const systemHash = features.system ? hash64Hex(features.system) : "";
+    const endUser = parsed.params.endUser ? hashString(gc.hashKey, `user|${parsed.params.endUser}`) : null;
+    const fingerprints = fingerprintsFor(gc.hashKey, id.facts, parsed, systemHash);
+    const obs: AccountObservation = {
+      now: id.facts.now,
+      account: id.accountId,
+      prompt,
+      network: networkHash(gc.hashKey, id.facts),
+      endUser: endUser ? [endUser.hi, endUser.lo] : null,
+      fingerprints: fingerprints.map((f) => f.id),
+    };
+    const subjects = {
+      accountId: id.accountId,
+      accountHash: [accountH.hi, accountH.lo] as [number, number],
+      pairHash: [pairH.hi, pairH.lo] as [number, number],
+      fingerprints,
+    };
+    const outcome = await decide(env, gc.cfg, obs, subjects, prompt, gc.cfg.FAIL_MODE);
+    recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
+
+    const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
+    const refused = refusal(outcome.decision, shape, headers);
+    if (refused) return refused;
+    return withHeaders(await upstream(request, body.bytes, body.value, parsed, gc), headers);
+  } catch (err) {
+    return errorFor(err, shape);
+  }
+}
+
+/** Any other path: a key is required and the request-rate limit applies; the body is not read. */
+export async function handleOther(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, shape: ErrorShape): Promise<Response> {
+  try {
+    const id = await identify(request, gc);
+    const obs: AccountObservation = { now: id.facts.now, account: id.accountId, prompt: null, network: networkHash(gc.hashKey, id.facts), endUser: null, fingerprints: [] };
+    const subjects = { accountId: id.accountId, accountHash: [0, 0] as [number, number], pairHash: [0, 0] as [number, number], fingerprints: [] };
+    const outcome = await decide(env, gc.cfg, obs, subjects, null, gc.cfg.FAIL_MODE_OTHER);
+    recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
+    const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
+    const refused = refusal(outcome.decision, shape, headers);
+    if (refused) return refused;
+    return withHeaders(await upstream(request, null, null, null, gc), headers);
+  } catch (err) {
+    return errorFor(err, shape);
+  }
+}
+
+export function errorFor(err: unknown, shape: ErrorShape): Response {
+  if (err instanceof GuardError) return errorResponse(err, shape);
+  // Anything unexpected is logged without request data and answered as the upstream being
+  // unreachable would be: the guard itself never answers 500.
+  console.error(JSON.stringify({ event: "guard_error", error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+  return errorResponse(GuardError.badGateway(), shape);
+}
+
+function accountWords(hex: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 8 <= hex.length; i += 8) out.push(parseInt(hex.slice(i, i + 8), 16) | 0);
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * The operator API under /_guard/v1/ (contract §5): token-protected JSON views of accounts,
+ * fingerprints and the flagged list. In test mode "now" is the replayed time of x-guard-test-time.
+ */
+import { Router, type IRequest } from "itty-router";
+import { HyperLogLog } from "../core/hyperloglog";
+import { severity } from "../core/verdict";
+import { Epoch } from "../core/window";
+import type { FingerprintSnapshot } from "../durable-objects/fingerprint-guard";
+import { FINGERPRINT_SCHEMA } from "../durable-objects/schemas";
+import type { GuardContext } from "./context";
+import { errorResponse, GuardError } from "./errors";
+import { errorFor } from "./guard";
+import { accountIdFor, clientFacts } from "./identity";
+import { bearer, tokenMatches } from "./operator-auth";
+
+type Args = [Env, ExecutionContext, GuardContext];
+
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+const FINGERPRINT_ID = /^[sn][0-9a-f]{16}$/;
+
+function json(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
+}
+
+async function accountState(env: Env, id: string, now: number): Promise<Response> {
+  const view = await env.ACCOUNT_GUARD.getByName(id).view(now);
+  if (view.firstSeen === null) throw GuardError.notFound("GET", "account");
+  return json({ account: id, ...view });
+}
+
+/** Merges every shard of a fingerprint: sketches are unions, counters sums, the verdict the worst. */
+async function fingerprintState(env: Env, gc: GuardContext, id: string, now: number): Promise<Response> {
+  const shards = await Promise.all(Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(`${id}/${s}`).snapshot(now)));
+  const seen = shards.filter((s) => s.firstSeen !== null);
+  if (seen.length === 0) throw GuardError.notFound("GET", "fingerprint");
+  const union = new Epoch(FINGERPRINT_SCHEMA, -1);
+  for (const s of seen) {
+    const e = Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union);
+    for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
+    for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
+    for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
+  }
+  const names = Object.keys(FINGERPRINT_SCHEMA.sketches);
+  const est = (name: string): number => Math.round((union.sketches[names.indexOf(name)] as HyperLogLog).estimate());
+  let topics = 0;
+  for (const b of union.topics) for (let x = b; x; x &= x - 1) topics++;
+  const worst = seen.reduce<FingerprintSnapshot>((a, b) => (severity(b.verdict.action) > severity(a.verdict.action) ? b : a), seen[0]);
+  return json({
+    fingerprint: id,
+    requests: seen.reduce((n, s) => n + s.requests, 0),
+    distinct: { accounts: est("accounts"), prompts: est("prompts"), templates: est("templates"), topics, accountPrompts: est("pairs") },
+    window: { requests: union.counters[FINGERPRINT_SCHEMA.counters.indexOf("requests")], ms: gc.cfg.FINGERPRINT_WINDOW_S * 1000 },
+    verdict: worst.verdict,
+    shards: gc.cfg.FP_SHARDS,
+    recentAccounts: Math.round(seen.reduce((n, s) => n + s.recentAccounts, 0)),
+    firstSeen: Math.min(...seen.map((s) => s.firstSeen!)),
+    lastSeen: Math.max(...seen.map((s) => s.lastSeen ?? 0)),
+  });
+}
+
+const router = Router<IRequest, Args>({ base: "/_guard/v1" })
+  .post("/accounts/lookup", async (req, env, _ctx, gc) => {
+    let body: unknown;
+    try {
+      body = await req.json();
+    } catch {
+      throw GuardError.badRequest("invalid_json", "The request body is not valid JSON.");
+    }
+    const key = (body as { key?: unknown } | null)?.key;
+    if (typeof key !== "string" || key.length === 0 || key.length > 512) throw GuardError.badRequest("invalid_key", "Send {\"key\": \"…\"} with the API key to look up.", "key");
+    return accountState(env, await accountIdFor(gc.secret, key), req.now as number);
+  })
+  .get("/accounts/:id", (req, env) => {
+    if (!ACCOUNT_ID.test(req.params.id)) throw GuardError.badRequest("invalid_id", "Account ids are 32 hexadecimal characters.", "id");
+    return accountState(env, req.params.id, req.now as number);
+  })
+  .get("/fingerprints/:id", (req, env, _ctx, gc) => {
+    if (!FINGERPRINT_ID.test(req.params.id)) throw GuardError.badRequest("invalid_id", "Fingerprint ids are 's' or 'n' and 16 hexadecimal characters.", "id");
+    return fingerprintState(env, gc, req.params.id, req.now as number);
+  })
+  .get("/flagged", async (req, env) => json(await env.GUARD_REGISTRY.getByName("global").flagged(req.now as number)))
+  .all("*", (req) => {
+    throw GuardError.notFound(req.method, new URL(req.url).pathname);
+  });
+
+/** Gate and dispatch; answers 404 when ADMIN_TOKEN is unset, 401 for a wrong or missing token. */
+export async function handleOperator(request: IRequest, env: Env, ctx: ExecutionContext, gc: GuardContext): Promise<Response> {
+  try {
+    if (!gc.cfg.ADMIN_TOKEN) return errorResponse(GuardError.notFound(request.method, new URL(request.url).pathname), "openai");
+    if (!(await tokenMatches(bearer(request.headers), gc.cfg.ADMIN_TOKEN))) {
+      return errorResponse(GuardError.unauthorized("invalid_api_key", "A valid operator token is required."), "openai");
+    }
+    request.now = clientFacts(request, gc.cfg).now;
+    return await router.fetch(request, env, ctx, gc);
+  } catch (err) {
+    return errorFor(err, "openai");
+  }
+}
