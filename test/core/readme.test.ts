@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CONFIG_SPEC, configTable } from "../../core/config";
+
+describe("README", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+
+  it("carries the configuration table exactly as core/config.ts generates it", () => {
+    expect(readme).toContain(configTable());
+    for (const name of Object.keys(CONFIG_SPEC)) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it("shows the commands a new user needs", () => {
+    for (const cmd of ["npm ci", "npm run dev", "npm test", "wrangler deploy", "wrangler secret put"]) expect(readme).toContain(cmd);
+  });
+});
