@@ -1,8 +1,14 @@
 /**
  * The extraction policy: reads a subject's window figures and returns a score with the reasons
  * behind it. Each signal adds evidence; THROTTLE_SCORE and BLOCK_SCORE turn the sum into an action.
- * Signals are ratios of sketch estimates, not volumes, so heavy but ordinary traffic is not judged
- * by its size; the one volume signal (the distinct-prompt budget) is a backstop.
+ *
+ * The signals describe a *coverage pattern*, not volume: a sweep sends prompts it never repeats,
+ * each on its own (no conversation), often with parameters that maximise what each answer yields,
+ * across many templates or topics, and (for hydras and slow campaigns) from many fresh accounts that
+ * share one client or rotate addresses. People repeat themselves and hold conversations; apps repeat
+ * a system prompt over many end users; batch jobs repeat one instruction over many inputs.
+ * Everything but the budget is a ratio of sketch estimates, so heavy ordinary traffic is not judged
+ * by its size.
  */
 import type { Config } from "./config";
 import { expectedCoverage } from "./window";
@@ -13,7 +19,7 @@ export type Cause = "none" | "rate" | "extraction" | "override" | "error";
 export interface Assessment {
   score: number;
   reasons: string[];
-  /** The ratios behind the score, for operators and the dashboard. */
+  /** The figures behind the score, for operators and the dashboard. */
   signals: Record<string, number>;
 }
 
@@ -42,14 +48,16 @@ export interface FingerprintFigures extends CoverageFigures {
   accountPrompts: number;
 }
 
-type Policy = Pick<
+export type PolicyConfig = Pick<
   Config,
   | "MIN_REQUESTS"
   | "NOVELTY_RATIO"
+  | "SINGLE_SHOT_RATIO"
+  | "HARVEST_RATIO"
+  | "NOVEL_SINGLES"
   | "DISTINCT_PROMPT_BUDGET"
   | "TEMPLATE_REUSE"
   | "TOPIC_SPREAD"
-  | "SINGLE_SHOT_RATIO"
   | "NETWORK_SPREAD"
   | "FP_MIN_ACCOUNTS"
   | "FP_NEW_ACCOUNTS_PER_HOUR"
@@ -59,76 +67,112 @@ type Policy = Pick<
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Sweep evidence shared by accounts and fingerprints: novel, single-shot, broad, harvesting. */
-function coverage(f: CoverageFigures, p: Policy, out: Assessment, who: string): void {
-  const n = Math.max(1, f.requests);
-  const novelty = Math.min(1, f.distinctPrompts / n);
-  const singleShot = f.singleShot / n;
-  const harvest = f.harvest / n;
-  const templateRatio = f.distinctPrompts > 0 ? Math.min(1, f.distinctTemplates / f.distinctPrompts) : 1;
-  const spread = f.topics / Math.max(1, expectedCoverage(f.topicBuckets, f.distinctPrompts));
-  Object.assign(out.signals, { novelty: r2(novelty), singleShot: r2(singleShot), harvest: r2(harvest), templateRatio: r2(templateRatio), topicSpread: r2(spread) });
+interface Ratios {
+  novelty: number;
+  singleShot: number;
+  harvest: number;
+  templateRatio: number;
+  topicSpread: number;
+  novelSingles: number;
+}
 
-  if (novelty < p.NOVELTY_RATIO || singleShot < p.SINGLE_SHOT_RATIO) return;
+function ratios(f: CoverageFigures): Ratios {
+  const n = Math.max(1, f.requests);
+  const distinct = Math.min(f.distinctPrompts, f.requests);
+  return {
+    novelty: distinct / n,
+    singleShot: f.singleShot / n,
+    harvest: f.harvest / n,
+    templateRatio: distinct > 0 ? Math.min(1, f.distinctTemplates / distinct) : 1,
+    topicSpread: f.topics / Math.max(1, expectedCoverage(f.topicBuckets, distinct)),
+    novelSingles: Math.min(f.singleShot, distinct),
+  };
+}
+
+/** Whether the stream is novel single-shot prompts: the gate every sweep signal sits behind. */
+function isNovelSingleShot(f: CoverageFigures, r: Ratios, p: PolicyConfig): boolean {
+  return f.requests >= p.MIN_REQUESTS && r.novelty >= p.NOVELTY_RATIO && r.singleShot >= p.SINGLE_SHOT_RATIO;
+}
+
+/** Sweep evidence shared by accounts and fingerprints. */
+function sweep(f: CoverageFigures, r: Ratios, p: PolicyConfig, out: Assessment, who: string): void {
+  if (!isNovelSingleShot(f, r, p)) return;
   out.score += 0.5;
-  out.reasons.push(`${who}: novel single-shot prompts (novelty ${r2(novelty)}, single-shot ${r2(singleShot)}, ${f.requests} requests)`);
-  if (harvest >= 0.5) {
+  out.reasons.push(`${who}: novel single-shot prompts (novelty ${r2(r.novelty)}, single-shot ${r2(r.singleShot)} over ${Math.round(f.requests)} requests)`);
+  const harvesting = r.harvest >= p.HARVEST_RATIO;
+  if (harvesting) {
     out.score += 0.5;
-    out.reasons.push(`${who}: output-harvesting parameters on ${Math.round(harvest * 100)}% of requests`);
+    out.reasons.push(`${who}: output-harvesting parameters on ${Math.round(r.harvest * 100)}% of requests`);
   }
-  if (spread >= p.TOPIC_SPREAD && f.distinctPrompts >= 8) {
+  if (r.novelSingles >= p.NOVEL_SINGLES) {
     out.score += 0.5;
-    out.reasons.push(`${who}: topic coverage ${r2(spread)} of uniform sampling`);
+    out.reasons.push(`${who}: ${Math.round(r.novelSingles)} distinct single-shot prompts in the window`);
   }
-  // One instruction over many inputs is a batch job; many templates each reused is a grid sweep.
-  if (f.distinctTemplates <= 2 && templateRatio <= p.TEMPLATE_REUSE) {
-    out.score -= 0.5;
-    out.signals.batchLike = 1;
-  } else if (f.distinctTemplates >= 3 && templateRatio <= p.TEMPLATE_REUSE) {
+  if (r.topicSpread >= p.TOPIC_SPREAD && f.distinctPrompts >= 16) {
+    out.score += 0.25;
+    out.reasons.push(`${who}: topic coverage ${r2(r.topicSpread)} of what uniform sampling would reach`);
+  }
+  // One instruction over many inputs is a batch job, unless it also harvests; several templates
+  // each reused over many inputs is a grid sweep.
+  const templates = Math.round(f.distinctTemplates);
+  if (r.templateRatio <= p.TEMPLATE_REUSE && templates <= 2) {
+    if (!harvesting) {
+      out.score -= 0.5;
+      out.signals.batchLike = 1;
+    }
+  } else if (r.templateRatio <= p.TEMPLATE_REUSE && templates >= 3) {
     out.score += 0.5;
-    out.reasons.push(`${who}: template sweep (${Math.round(f.distinctTemplates)} templates over ${Math.round(f.distinctPrompts)} prompts)`);
+    out.reasons.push(`${who}: template grid (${templates} templates over ${Math.round(f.distinctPrompts)} prompts)`);
   }
 }
 
-function budget(distinct: number, p: Policy, out: Assessment, who: string): void {
+function budget(distinct: number, p: PolicyConfig, out: Assessment, who: string): void {
   if (distinct <= p.DISTINCT_PROMPT_BUDGET) return;
-  const over = distinct / p.DISTINCT_PROMPT_BUDGET;
-  out.score += over >= 2 ? 2 : 1;
+  out.score += distinct >= 2 * p.DISTINCT_PROMPT_BUDGET ? 2 : 1;
   out.reasons.push(`${who}: ${Math.round(distinct)} distinct prompts in the window, over the budget`);
 }
 
-export function assessAccount(f: AccountFigures, p: Policy): Assessment {
-  const out: Assessment = { score: 0, reasons: [], signals: {} };
-  budget(f.distinctPrompts, p, out, "account");
-  if (f.requests < p.MIN_REQUESTS) return out;
-  coverage(f, p, out, "account");
-  const networks = f.networks / f.requests;
-  out.signals.networkSpread = r2(networks);
-  if (networks >= p.NETWORK_SPREAD && f.networks >= 5) {
-    out.score += 0.5;
-    out.reasons.push(`account: ${Math.round(f.networks)} client networks over ${f.requests} requests (address rotation)`);
+function signalsOf(r: Ratios): Record<string, number> {
+  return { novelty: r2(r.novelty), singleShot: r2(r.singleShot), harvest: r2(r.harvest), templateRatio: r2(r.templateRatio), topicSpread: r2(r.topicSpread), novelSingles: Math.round(r.novelSingles) };
+}
+
+export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
+  const r = ratios(f);
+  const out: Assessment = { score: 0, reasons: [], signals: signalsOf(r) };
+  sweep(f, r, p, out, "account");
+  // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
+  // gate, but no person moves network on nearly every request.
+  const networkSpread = f.requests > 0 ? f.networks / f.requests : 0;
+  out.signals.networkSpread = r2(networkSpread);
+  if (f.requests >= 5 && f.networks >= 5 && networkSpread >= p.NETWORK_SPREAD && r.novelty >= p.NOVELTY_RATIO && r.singleShot >= 0.9) {
+    out.score += 1;
+    out.reasons.push(`account: ${Math.round(f.networks)} client networks over ${Math.round(f.requests)} novel single-shot requests (address rotation)`);
   }
-  // An app that passes many end-user ids is many people behind one key: its breadth is expected.
-  if (f.endUsers >= 10 && f.endUsers / f.requests >= 0.05) {
-    out.score = Math.min(out.score, p.THROTTLE_SCORE * 0.5);
+  // An app that passes many end-user ids is many people behind one key: breadth is expected of it.
+  if (f.endUsers >= 10 && f.endUsers / Math.max(1, f.requests) >= 0.05) {
     out.signals.endUsers = Math.round(f.endUsers);
+    out.score = Math.min(out.score, p.THROTTLE_SCORE / 2);
   }
+  budget(f.distinctPrompts, p, out, "account");
   return out;
 }
 
-export function assessFingerprint(f: FingerprintFigures, p: Policy): Assessment {
-  const out: Assessment = { score: 0, reasons: [], signals: { accounts: Math.round(f.accounts), recentAccounts: Math.round(f.recentAccounts) } };
-  if (f.accounts < p.FP_MIN_ACCOUNTS || f.requests < p.MIN_REQUESTS) return out;
-  coverage(f, p, out, "fingerprint");
+export function assessFingerprint(f: FingerprintFigures, p: PolicyConfig): Assessment {
+  const r = ratios(f);
+  const out: Assessment = { score: 0, reasons: [], signals: { ...signalsOf(r), accounts: Math.round(f.accounts), recentAccounts: Math.round(f.recentAccounts) } };
+  // One account's traffic is that account's business; a fingerprint speaks for several.
+  if (f.accounts < p.FP_MIN_ACCOUNTS) return out;
+  sweep(f, r, p, out, "fingerprint");
   if (out.score <= 0) return out;
-  // Partitioned datasets: accounts do not repeat each other's prompts, so the union is the sum.
+  // Campaigns partition their dataset: accounts do not repeat each other's prompts, so the union
+  // of their prompt sets is close to the sum of their sizes.
   const partition = f.accountPrompts > 0 ? Math.min(1, f.distinctPrompts / f.accountPrompts) : 0;
   out.signals.partition = r2(partition);
-  out.reasons.push(`fingerprint: ${Math.round(f.accounts)} accounts sharing one client`);
   out.score += 0.5;
+  out.reasons.push(`fingerprint: ${Math.round(f.accounts)} accounts sending through one client (prompt sets ${Math.round(partition * 100)}% disjoint)`);
   if (f.recentAccounts >= p.FP_NEW_ACCOUNTS_PER_HOUR) {
     out.score += 0.5;
-    out.reasons.push(`fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within the last hours`);
+    out.reasons.push(`fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within two hours`);
   }
   return out;
 }

@@ -45,5 +45,11 @@ export function nextVerdict(
   }
   if (severity(action) <= severity(active?.action ?? "allow")) return active;
   const until = action === "block" ? (cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null) : now + cfg.THROTTLE_S * 1000;
-  return { action, reasons, since: now, until, score: assessment.score };
+  // A throttle that follows a lapsed one carries its strikes, so waiting out each throttle and
+  // resuming the sweep still ends in a block.
+  const strikes = action === "throttle" && current?.action === "throttle" ? (current.strikes ?? 0) + 1 : 0;
+  if (strikes >= cfg.ESCALATE_AFTER) {
+    return { action: "block", reasons: [...reasons, `kept sending extraction-like traffic through throttles (${strikes} requests)`], since: now, until: cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null, score: assessment.score };
+  }
+  return { action, reasons, since: now, until, score: assessment.score, ...(strikes ? { strikes } : {}) };
 }

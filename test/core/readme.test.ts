@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CONFIG_SPEC, configTable } from "../../core/config";
 
 describe("README", () => {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const readme = readFileSync(new URL("../../README.md", import.meta.url).pathname, "utf8");
 
   it("carries the configuration table exactly as core/config.ts generates it", () => {
     expect(readme).toContain(configTable());
