@@ -43,7 +43,8 @@ export function nextVerdict(
     action = "block";
     reasons = [...assessment.reasons, `kept sending extraction-like traffic through a throttle (${active.strikes} requests)`];
   }
-  if (severity(action) <= severity(active?.action ?? "allow")) return active;
+  // Unchanged: keep the stored verdict, even a lapsed one, whose strikes a later throttle carries.
+  if (severity(action) <= severity(active?.action ?? "allow")) return current;
   const until = action === "block" ? (cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null) : now + cfg.THROTTLE_S * 1000;
   // A throttle that follows a lapsed one carries its strikes, so waiting out each throttle and
   // resuming the sweep still ends in a block.
