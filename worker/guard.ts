@@ -15,6 +15,7 @@ import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, type ClientFacts } from "./identity";
 import { mockUpstream } from "./mock-upstream";
 import { forward } from "./proxy";
+import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
 
 const HARVEST_MAX_TOKENS = 4096;
@@ -141,7 +142,7 @@ export function errorFor(err: unknown, shape: ErrorShape): Response {
   if (err instanceof GuardError) return errorResponse(err, shape);
   // Anything unexpected is logged without request data and answered as the upstream being
   // unreachable would be: the guard itself never answers 500.
-  console.error(JSON.stringify({ event: "guard_error", error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }));
+  console.error(JSON.stringify({ event: "guard_error", error: redactedError(err) }));
   return errorResponse(GuardError.badGateway(), shape);
 }
 
