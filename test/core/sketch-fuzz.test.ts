@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { BottomK } from "../../core/bottom-k";
 import { HyperLogLog } from "../../core/hyperloglog";
 import { SketchDecodeError } from "../../core/sketch-error";
-import { Epoch } from "../../core/window";
+import { Epoch, type WindowSchema } from "../../core/window";
 import { ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA } from "../../durable-objects/schemas";
 
 const SEED = 0x5eed;
@@ -32,7 +32,7 @@ const bottomKArb = fc.tuple(fc.integer({ min: 2, max: 300 }), fc.array(hash, { m
   return b;
 });
 
-type AnySchema = typeof ACCOUNT_SCHEMA | typeof FINGERPRINT_SCHEMA;
+type AnySchema = WindowSchema<string, string>;
 const schemaArb = fc.constantFrom<AnySchema>(ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA);
 const epochArb = fc
   .tuple(schemaArb, fc.integer({ min: 0, max: 2 ** 40 }), fc.array(fc.tuple(fc.nat(5), skewedHash), { maxLength: 800 }), fc.array(fc.nat(1023), { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 4, maxLength: 4 }))
