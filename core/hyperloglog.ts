@@ -87,6 +87,27 @@ function capacityFor(count: number): number {
   return c;
 }
 
+/** Where one hash lands in a sketch (see `HyperLogLog.locate`). */
+export interface HllSlot {
+  index: number;
+  rank: number;
+  entry: number;
+}
+
+/** Ertl's improved raw estimate from dense registers (m of them, ranks up to maxRank). */
+function estimateRegisters(regs: Uint8Array, m: number, maxRank: number): number {
+  const q = maxRank - 1;
+  const hist = new Uint32Array(q + 2);
+  for (let i = 0; i < m; i++) hist[regs[i]]++;
+  let z = m * tau(1 - hist[q + 1] / m);
+  for (let k = q; k >= 1; k--) z = 0.5 * (z + hist[k]);
+  z += m * sigma(hist[0] / m);
+  return (ALPHA_INF * m * m) / z;
+}
+
+/** Scratch registers per precision for `unionEstimate`. */
+const scratchRegisters: (Uint8Array | undefined)[] = [];
+
 interface DecodedState {
   sparse: Uint32Array | null;
   count: number;
@@ -193,6 +214,11 @@ export class HyperLogLog {
     return this.dense === null;
   }
 
+  /** Most entries the sparse form holds (m/4); one more and the sketch is dense. */
+  get sparseCapacity(): number {
+    return this.sparseLimit;
+  }
+
   /** Bytes held by the representation (sparse capacity or the register array), not object overhead. */
   byteSize(): number {
     return this.dense !== null ? this.dense.byteLength : this.sparse!.byteLength;
@@ -202,15 +228,113 @@ export class HyperLogLog {
     const dense = this.dense;
     if (dense === null) return this.count;
     if (!Number.isNaN(this.cachedEstimate)) return this.cachedEstimate;
-    const m = this.m;
-    const q = this.maxRank - 1;
-    const hist = new Uint32Array(q + 2);
-    for (let i = 0; i < m; i++) hist[dense[i]]++;
-    let z = m * tau(1 - hist[q + 1] / m);
-    for (let k = q; k >= 1; k--) z = 0.5 * (z + hist[k]);
-    z += m * sigma(hist[0] / m);
-    this.cachedEstimate = (ALPHA_INF * m * m) / z;
+    this.cachedEstimate = estimateRegisters(dense, this.m, this.maxRank);
     return this.cachedEstimate;
+  }
+
+  /** The largest rank held for register `index`: the register itself once dense. 0 when none. */
+  rankAt(index: number): number {
+    const dense = this.dense;
+    if (dense !== null) return dense[index];
+    const s = this.sparse!;
+    const n = this.count;
+    const shift = 32 - this.precision;
+    const first = (index << shift) >>> 0;
+    let a = 0;
+    let b = n;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (s[mid] < first) a = mid + 1;
+      else b = mid;
+    }
+    let rank = 0;
+    for (; a < n && s[a] >>> shift === index; a++) {
+      const r = s[a] & RANK_MASK;
+      if (r > rank) rank = r;
+    }
+    return rank;
+  }
+
+  /** Where a hash lands: register index, rank and sparse entry, as `insert` computes them. */
+  locate(hi: number, lo: number, out: HllSlot): HllSlot {
+    const p = this.precision;
+    const index = hi >>> (32 - p);
+    const rest = hi << p;
+    const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - p + Math.clz32(lo) + 1;
+    out.index = index;
+    out.rank = rank;
+    out.entry = ((index << (32 - p)) | ((lo & this.extraMask) << RANK_BITS) | rank) >>> 0;
+    return out;
+  }
+
+  /** Whether the sparse form holds `entry` (see `locate`); always false once dense. */
+  hasEntry(entry: number): boolean {
+    if (this.dense !== null) return false;
+    const s = this.sparse!;
+    let a = 0;
+    let b = this.count;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (s[mid] < entry) a = mid + 1;
+      else b = mid;
+    }
+    return a < this.count && s[a] === entry;
+  }
+
+  /**
+   * Distinct sparse entries over `sketches`: the exact count their merged sketch would report while
+   * it stays sparse. −1 when any of them is dense or the union holds more than m/4 entries (then the
+   * merged sketch is dense).
+   */
+  static unionCount(sketches: readonly HyperLogLog[]): number {
+    if (sketches.length === 0) return 0;
+    let total = 0;
+    for (const s of sketches) {
+      if (s.dense !== null) return -1;
+      total += s.count;
+    }
+    const limit = sketches[0].sparseLimit;
+    if (sketches.length === 1) return total <= limit ? total : -1;
+    const all = new Uint32Array(total);
+    let o = 0;
+    for (const s of sketches) {
+      all.set(s.sparse!.subarray(0, s.count), o);
+      o += s.count;
+    }
+    all.sort();
+    let n = total > 0 ? 1 : 0;
+    for (let i = 1; i < total; i++) if (all[i] !== all[i - 1]) n++;
+    return n <= limit ? n : -1;
+  }
+
+  /**
+   * The estimate of the union of `sketches` (one precision), equal to merging them into a new sketch
+   * and asking it, without building that sketch: registers go to a scratch buffer shared by all calls.
+   */
+  static unionEstimate(sketches: readonly HyperLogLog[]): number {
+    const sparse = HyperLogLog.unionCount(sketches);
+    if (sparse >= 0) return sparse;
+    const first = sketches[0];
+    const m = first.m;
+    const p = first.precision;
+    let regs = scratchRegisters[p];
+    if (regs === undefined) regs = scratchRegisters[p] = new Uint8Array(m);
+    else regs.fill(0);
+    for (const s of sketches) {
+      if (s.precision !== p) throw new RangeError(`cannot merge HyperLogLog of precision ${s.precision} into precision ${p}`);
+      const d = s.dense;
+      if (d !== null) {
+        for (let i = 0; i < m; i++) if (d[i] > regs[i]) regs[i] = d[i];
+      } else {
+        const e = s.sparse!;
+        for (let i = 0; i < s.count; i++) {
+          const index = e[i] >>> (32 - p);
+          const rank = e[i] & RANK_MASK;
+          if (rank > regs[index]) regs[index] = rank;
+        }
+      }
+    }
+    return estimateRegisters(regs, m, first.maxRank);
   }
 
   /** Union in place: register-wise max. Two sparse sketches stay sparse while the union fits. */

@@ -1,10 +1,13 @@
 /**
  * A detection window made of time epochs. Each epoch holds counters, HyperLogLog sketches and a
- * topic bitset; the window is the union of the live epochs. The union is kept up to date on every
- * insert (so a verdict needs no merge on the hot path) and rebuilt from the epochs only when one
- * expires. Only epochs are persisted: the union is derived state.
+ * topic bitset; the window is the union of the live epochs. The window's figures (counter totals,
+ * distinct estimates, topics covered) are kept up to date on every insert without a merged copy of
+ * the sketches: an insert checks the other live epochs' register (or sparse entry) to see whether the
+ * union changed, and an estimate that did change is recomputed by merging on read, which happens
+ * rarely once a sketch is dense. They are rebuilt from the epochs only when one expires. Only epochs
+ * are persisted.
  */
-import { HyperLogLog } from "./hyperloglog";
+import { HyperLogLog, type HllSlot } from "./hyperloglog";
 import { SketchDecodeError } from "./sketch-error";
 
 export interface WindowSchema<S extends string, C extends string> {
@@ -115,10 +118,17 @@ export interface WindowFigures<S extends string, C extends string> {
 export class EpochWindow<S extends string, C extends string> {
   readonly epochMs: number;
   private epochs: Epoch<S, C>[] = [];
-  private union: Epoch<S, C>;
+  /** Window totals of the counters. */
+  private readonly sums: Float64Array;
   private readonly sketchNames: S[];
+  /** Per sketch: the window's estimate, valid unless `stale`. */
   private readonly estimates: number[];
   private readonly stale: boolean[];
+  /**
+   * Per sketch: distinct sparse entries over the live epochs while that union is small enough to be
+   * sparse (its estimate is then this exact count), −1 once it is dense.
+   */
+  private readonly unionEntries: number[];
   private topicCount = 0;
   /** Epoch indexes changed since the last `takeDirty()`. */
   private dirty = new Set<number>();
@@ -129,9 +139,10 @@ export class EpochWindow<S extends string, C extends string> {
   ) {
     this.epochMs = Math.max(1, Math.floor(windowMs / EPOCHS_PER_WINDOW));
     this.sketchNames = Object.keys(schema.sketches) as S[];
-    this.union = new Epoch(schema, -1);
+    this.sums = new Float64Array(schema.counters.length);
     this.estimates = this.sketchNames.map(() => 0);
     this.stale = this.sketchNames.map(() => false);
+    this.unionEntries = this.sketchNames.map(() => 0);
   }
 
   /** Loads persisted epochs (any order); ones outside the window at `now` are ignored. */
@@ -144,9 +155,11 @@ export class EpochWindow<S extends string, C extends string> {
     return Math.floor(now / this.epochMs) - (EPOCHS_PER_WINDOW - 1);
   }
 
-  /** Drops expired epochs; rebuilds the union when anything was dropped. Returns the dropped indexes. */
+  /** Drops expired epochs; recomputes the window's figures when anything was dropped. Returns the dropped indexes. */
   expire(now: number, force = false): number[] {
     const oldest = this.oldestLive(now);
+    // Epochs are kept in index order: the common case (nothing expired) costs one comparison.
+    if (!force && (this.epochs.length === 0 || this.epochs[0].index >= oldest)) return [];
     const dropped = this.epochs.filter((e) => e.index < oldest).map((e) => e.index);
     if (dropped.length === 0 && !force) return dropped;
     this.epochs = this.epochs.filter((e) => e.index >= oldest);
@@ -154,17 +167,21 @@ export class EpochWindow<S extends string, C extends string> {
     return dropped;
   }
 
+  /**
+   * Recomputes the window's figures from its epochs. The window keeps no merged copy of the epochs'
+   * sketches (that copy was a fifth of a heavy subject's memory): estimates are computed by merging
+   * on read into a shared scratch buffer, and cached until an insert changes the union.
+   */
   private rebuild(): void {
-    const union = new Epoch(this.schema, -1);
-    for (const e of this.epochs) {
-      for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
-      for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-      for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
+    this.sums.fill(0);
+    for (const e of this.epochs) for (let i = 0; i < e.counters.length; i++) this.sums[i] += e.counters[i];
+    for (let i = 0; i < this.sketchNames.length; i++) {
+      const n = HyperLogLog.unionCount(this.epochs.map((e) => e.sketches[i]));
+      this.unionEntries[i] = n;
+      this.estimates[i] = n;
+      this.stale[i] = n < 0;
     }
-    this.union = union;
-    this.stale.fill(true);
-    this.topicCount = 0;
-    for (const b of union.topics) this.topicCount += popcount8(b);
+    this.topicCount = this.topicsCovered();
   }
 
   /** The epoch that `now` falls in, created when new. Time going backwards lands in the newest epoch. */
@@ -183,16 +200,54 @@ export class EpochWindow<S extends string, C extends string> {
     const e = this.current(now);
     const i = this.schema.counters.indexOf(counter);
     e.counters[i] += amount;
-    this.union.counters[i] += amount;
+    this.sums[i] += amount;
     this.dirty.add(e.index);
   }
 
-  /** Inserts a 64-bit hash into one sketch of the current epoch and of the union. */
+  /** Inserts a 64-bit hash into one sketch of the current epoch. */
   insert(now: number, sketch: S, hi: number, lo: number): void {
     const e = this.current(now);
     const i = this.sketchNames.indexOf(sketch);
-    if (e.sketches[i].insert(hi, lo)) this.dirty.add(e.index);
-    if (this.union.sketches[i].insert(hi, lo)) this.stale[i] = true;
+    const target = e.sketches[i];
+    const at = target.locate(hi, lo, slot);
+    if (this.unionEntries[i] < 0) {
+      // Dense union: it changes only when the rank beats every live epoch's register.
+      let union = 0;
+      for (const x of this.epochs) {
+        const r = x.sketches[i].rankAt(at.index);
+        if (r > union) union = r;
+      }
+      const rank = at.rank;
+      if (!target.insert(hi, lo)) return;
+      this.dirty.add(e.index);
+      if (rank > union) this.stale[i] = true;
+      return;
+    }
+    // Sparse union: it changes when the entry is new to every live epoch.
+    const entry = at.entry;
+    let seen = false;
+    for (const x of this.epochs) {
+      if (x !== e && x.sketches[i].hasEntry(entry)) {
+        seen = true;
+        break;
+      }
+    }
+    if (!target.insert(hi, lo)) return;
+    this.dirty.add(e.index);
+    if (!target.isSparse) {
+      // the epoch turned dense, so the union is dense
+      this.unionEntries[i] = -1;
+      this.stale[i] = true;
+    } else if (!seen) {
+      const n = this.unionEntries[i] + 1;
+      if (n > target.sparseCapacity) {
+        this.unionEntries[i] = -1;
+        this.stale[i] = true;
+      } else {
+        this.unionEntries[i] = n;
+        this.estimates[i] = n;
+      }
+    }
   }
 
   /** Inserts interleaved hi,lo pairs. */
@@ -205,34 +260,37 @@ export class EpochWindow<S extends string, C extends string> {
     const e = this.current(now);
     const byte = bucket >>> 3;
     const bit = 1 << (bucket & 7);
-    if (!(e.topics[byte] & bit)) {
-      e.topics[byte] |= bit;
-      this.dirty.add(e.index);
-    }
-    if (!(this.union.topics[byte] & bit)) {
-      this.union.topics[byte] |= bit;
-      this.topicCount++;
-    }
+    if (e.topics[byte] & bit) return;
+    let seen = false;
+    for (const x of this.epochs) if (x.topics[byte] & bit) seen = true;
+    e.topics[byte] |= bit;
+    this.dirty.add(e.index);
+    if (!seen) this.topicCount++;
   }
 
   distinct(sketch: S): number {
     const i = this.sketchNames.indexOf(sketch);
     if (this.stale[i]) {
-      this.estimates[i] = this.union.sketches[i].estimate();
+      this.estimates[i] = HyperLogLog.unionEstimate(this.epochs.map((e) => e.sketches[i]));
       this.stale[i] = false;
     }
     return this.estimates[i];
   }
 
   counter(name: C): number {
-    return this.union.counters[this.schema.counters.indexOf(name)];
+    return this.sums[this.schema.counters.indexOf(name)];
   }
 
   /** Distinct topic buckets; `shift` > 0 folds them into coarser buckets first. */
   topicsCovered(shift = 0): number {
-    if (shift === 0) return this.topicCount;
+    const t = new Uint8Array(Math.ceil(this.schema.topicBuckets / 8));
+    for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i] |= e.topics[i];
+    if (shift === 0) {
+      let n = 0;
+      for (const b of t) n += popcount8(b);
+      return n;
+    }
     const seen = new Set<number>();
-    const t = this.union.topics;
     for (let i = 0; i < t.length; i++) {
       if (!t[i]) continue;
       for (let b = 0; b < 8; b++) if (t[i] & (1 << b)) seen.add(((i << 3) | b) >>> shift);
@@ -265,11 +323,13 @@ export class EpochWindow<S extends string, C extends string> {
     return this.dirty.size > 0;
   }
 
-  /** Bytes held in memory: live epochs plus the union. */
+  /** Bytes held in memory: the live epochs and the window's counter totals. */
   byteSize(): number {
-    return this.epochs.reduce((n, e) => n + e.byteSize(), this.union.byteSize());
+    return this.epochs.reduce((n, e) => n + e.byteSize(), this.sums.byteLength);
   }
 }
+
+const slot: HllSlot = { index: 0, rank: 0, entry: 0 };
 
 /** Distinct buckets that `n` uniform draws from `c` buckets cover on average: c·(1−(1−1/c)^n). */
 export function expectedCoverage(c: number, n: number): number {
