@@ -96,9 +96,14 @@ export interface HllSlot {
 
 /** Ertl's improved raw estimate from dense registers (m of them, ranks up to maxRank). */
 function estimateRegisters(regs: Uint8Array, m: number, maxRank: number): number {
-  const q = maxRank - 1;
-  const hist = new Uint32Array(q + 2);
+  const hist = new Uint32Array(maxRank + 1);
   for (let i = 0; i < m; i++) hist[regs[i]]++;
+  return estimateHistogram(hist, m, maxRank);
+}
+
+/** The estimate from the register histogram: hist[r] = registers holding rank r, 0 ≤ r ≤ maxRank. */
+function estimateHistogram(hist: ArrayLike<number>, m: number, maxRank: number): number {
+  const q = maxRank - 1;
   let z = m * tau(1 - hist[q + 1] / m);
   for (let k = q; k >= 1; k--) z = 0.5 * (z + hist[k]);
   z += m * sigma(hist[0] / m);
@@ -313,7 +318,36 @@ export class HyperLogLog {
    */
   static unionEstimate(sketches: readonly HyperLogLog[]): number {
     const sparse = HyperLogLog.unionCount(sketches);
-    if (sparse >= 0) return sparse;
+    return sparse >= 0 ? sparse : HyperLogLog.denseUnionEstimate(sketches);
+  }
+
+  /** `unionEstimate` for a caller that knows the merged sketch would be dense (see `unionCount`). */
+  static denseUnionEstimate(sketches: readonly HyperLogLog[]): number {
+    const first = sketches[0];
+    return estimateRegisters(HyperLogLog.mergeRegisters(sketches), first.m, first.maxRank);
+  }
+
+  /**
+   * The register histogram of the union of `sketches` (one precision, at least one sketch), as a dense
+   * merged sketch would hold it: hist[r] = registers at rank r. Small (64 − p + 2 counters), so a
+   * caller can keep it and update it register by register (see `histogramEstimate`).
+   */
+  static unionHistogram(sketches: readonly HyperLogLog[]): Uint16Array | Uint32Array {
+    const first = sketches[0];
+    const regs = HyperLogLog.mergeRegisters(sketches);
+    // m < 2^16 counts fit 16 bits; only p = 16 needs 32
+    const hist = first.m < 65536 ? new Uint16Array(first.maxRank + 1) : new Uint32Array(first.maxRank + 1);
+    for (let i = 0; i < first.m; i++) hist[regs[i]]++;
+    return hist;
+  }
+
+  /** The estimate a dense sketch of precision `p` with this register histogram reports. */
+  static histogramEstimate(hist: ArrayLike<number>, p: number): number {
+    return estimateHistogram(hist, 1 << p, 64 - p + 1);
+  }
+
+  /** Register-wise max of `sketches` into the shared scratch buffer of their precision. */
+  private static mergeRegisters(sketches: readonly HyperLogLog[]): Uint8Array {
     const first = sketches[0];
     const m = first.m;
     const p = first.precision;
@@ -334,7 +368,7 @@ export class HyperLogLog {
         }
       }
     }
-    return estimateRegisters(regs, m, first.maxRank);
+    return regs;
   }
 
   /** Union in place: register-wise max. Two sparse sketches stay sparse while the union fits. */

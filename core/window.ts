@@ -121,6 +121,7 @@ export class EpochWindow<S extends string, C extends string> {
   /** Window totals of the counters. */
   private readonly sums: Float64Array;
   private readonly sketchNames: S[];
+  private readonly precisions: number[];
   /** Per sketch: the window's estimate, valid unless `stale`. */
   private readonly estimates: number[];
   private readonly stale: boolean[];
@@ -129,6 +130,8 @@ export class EpochWindow<S extends string, C extends string> {
    * sparse (its estimate is then this exact count), −1 once it is dense.
    */
   private readonly unionEntries: number[];
+  /** Per sketch, once the union is dense: the histogram of its registers (null while sparse). */
+  private readonly hists: (Uint16Array | Uint32Array | null)[];
   private topicCount = 0;
   /** Epoch indexes changed since the last `takeDirty()`. */
   private dirty = new Set<number>();
@@ -139,10 +142,12 @@ export class EpochWindow<S extends string, C extends string> {
   ) {
     this.epochMs = Math.max(1, Math.floor(windowMs / EPOCHS_PER_WINDOW));
     this.sketchNames = Object.keys(schema.sketches) as S[];
+    this.precisions = this.sketchNames.map((name) => schema.sketches[name]);
     this.sums = new Float64Array(schema.counters.length);
     this.estimates = this.sketchNames.map(() => 0);
     this.stale = this.sketchNames.map(() => false);
     this.unionEntries = this.sketchNames.map(() => 0);
+    this.hists = this.sketchNames.map(() => null);
   }
 
   /** Loads persisted epochs (any order); ones outside the window at `now` are ignored. */
@@ -169,8 +174,9 @@ export class EpochWindow<S extends string, C extends string> {
 
   /**
    * Recomputes the window's figures from its epochs. The window keeps no merged copy of the epochs'
-   * sketches (that copy was a fifth of a heavy subject's memory): estimates are computed by merging
-   * on read into a shared scratch buffer, and cached until an insert changes the union.
+   * sketches (that copy was a fifth of a heavy subject's memory): a sparse union is tracked by its
+   * entry count, a dense one by the histogram of its registers, merged once here into a shared
+   * scratch buffer and then updated register by register.
    */
   private rebuild(): void {
     this.sums.fill(0);
@@ -179,9 +185,18 @@ export class EpochWindow<S extends string, C extends string> {
       const n = HyperLogLog.unionCount(this.epochs.map((e) => e.sketches[i]));
       this.unionEntries[i] = n;
       this.estimates[i] = n;
-      this.stale[i] = n < 0;
+      this.hists[i] = null;
+      this.stale[i] = false;
+      if (n < 0) this.toDenseUnion(i);
     }
     this.topicCount = this.topicsCovered();
+  }
+
+  /** The union of sketch i has become dense: start tracking its register histogram. */
+  private toDenseUnion(i: number): void {
+    this.unionEntries[i] = -1;
+    this.hists[i] = HyperLogLog.unionHistogram(this.epochs.map((e) => e.sketches[i]));
+    this.stale[i] = true;
   }
 
   /** The epoch that `now` falls in, created when new. Time going backwards lands in the newest epoch. */
@@ -220,7 +235,12 @@ export class EpochWindow<S extends string, C extends string> {
       const rank = at.rank;
       if (!target.insert(hi, lo)) return;
       this.dirty.add(e.index);
-      if (rank > union) this.stale[i] = true;
+      if (rank > union) {
+        const hist = this.hists[i]!;
+        hist[union]--;
+        hist[rank]++;
+        this.stale[i] = true;
+      }
       return;
     }
     // Sparse union: it changes when the entry is new to every live epoch.
@@ -236,13 +256,11 @@ export class EpochWindow<S extends string, C extends string> {
     this.dirty.add(e.index);
     if (!target.isSparse) {
       // the epoch turned dense, so the union is dense
-      this.unionEntries[i] = -1;
-      this.stale[i] = true;
+      this.toDenseUnion(i);
     } else if (!seen) {
       const n = this.unionEntries[i] + 1;
       if (n > target.sparseCapacity) {
-        this.unionEntries[i] = -1;
-        this.stale[i] = true;
+        this.toDenseUnion(i);
       } else {
         this.unionEntries[i] = n;
         this.estimates[i] = n;
@@ -271,7 +289,8 @@ export class EpochWindow<S extends string, C extends string> {
   distinct(sketch: S): number {
     const i = this.sketchNames.indexOf(sketch);
     if (this.stale[i]) {
-      this.estimates[i] = HyperLogLog.unionEstimate(this.epochs.map((e) => e.sketches[i]));
+      // stale only ever means dense: a sparse union's estimate is its entry count, kept current
+      this.estimates[i] = HyperLogLog.histogramEstimate(this.hists[i]!, this.precisions[i]);
       this.stale[i] = false;
     }
     return this.estimates[i];
@@ -323,9 +342,11 @@ export class EpochWindow<S extends string, C extends string> {
     return this.dirty.size > 0;
   }
 
-  /** Bytes held in memory: the live epochs and the window's counter totals. */
+  /** Bytes held in memory: the live epochs, the counter totals and the dense unions' histograms. */
   byteSize(): number {
-    return this.epochs.reduce((n, e) => n + e.byteSize(), this.sums.byteLength);
+    let n = this.sums.byteLength;
+    for (const h of this.hists) if (h) n += h.byteLength;
+    return this.epochs.reduce((n, e) => n + e.byteSize(), n);
   }
 }
 

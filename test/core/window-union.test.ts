@@ -71,7 +71,9 @@ describe("EpochWindow without a union copy", () => {
     const w: W = new EpochWindow(schema, 4 * HOUR);
     for (let i = 0; i < 20_000; i++) w.insert(10 * HOUR + i * 700, NAMES[i % 3], rng.u32(), rng.u32());
     const epochs = w.live().reduce((n, e) => n + e.byteSize(), 0);
-    expect(w.byteSize()).toBe(epochs + 8 * schema.counters.length);
+    // counter totals, and one register histogram (16-bit counts of ranks 0..64−p+1) per dense union
+    const hists = Object.values(schema.sketches).reduce((n, p) => n + 2 * (64 - p + 2), 0);
+    expect(w.byteSize()).toBe(epochs + 8 * schema.counters.length + hists);
   });
 });
 
