@@ -9,6 +9,10 @@ import { gcra, peek, type Limit } from "../core/limits";
 import { assessAccount, type Assessment } from "../core/policy";
 import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
 import { EpochWindow } from "../core/window";
+import { denyDecision, type Override, type OverrideRecord } from "../core/override";
+import { epochSeries, type SeriesPoint } from "../core/series";
+import { sendAudit, verdictEntry } from "./audit";
+import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
@@ -38,6 +42,9 @@ export interface AccountView {
   lastSeen: number | null;
   limits: LimitState[];
   storage: { bytesInMemory: number; rowsWritten: number };
+  override: OverrideRecord;
+  /** Per-epoch figures of the detection window, oldest first. */
+  series: SeriesPoint[];
 }
 
 export class AccountGuard extends DurableObject<Env> {
@@ -47,11 +54,15 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly window: EpochWindow<AccountSketch, AccountCounter>;
   private meta: AccountMeta = { id: "", requests: 0, otherRequests: 0, firstSeen: null, lastSeen: null, tat: { requests: 0, tokens: 0 }, verdict: null, fingerprints: [] };
   private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+  private readonly overrides: OverrideSlot;
+  /** Rate throttles are audited once per limit period, not per refused request. */
+  private rateAuditedUntil = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
+    this.overrides = new OverrideSlot(this.store);
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
     this.window = new EpochWindow(ACCOUNT_SCHEMA, this.cfg.DETECTION_WINDOW_S * 1000);
     ctx.blockConcurrencyWhile(async () => {
@@ -61,10 +72,10 @@ export class AccountGuard extends DurableObject<Env> {
     });
   }
 
-  private limits(): { requests: Limit; tokens: Limit } {
+  private limits(now: number): { requests: Limit; tokens: Limit } {
     return {
-      requests: { name: "requests", quota: this.cfg.RATE_LIMIT_REQUESTS, periodMs: this.cfg.RATE_LIMIT_PERIOD_S * 1000 },
-      tokens: { name: "tokens", quota: this.cfg.TOKEN_LIMIT, periodMs: this.cfg.TOKEN_LIMIT_PERIOD_S * 1000 },
+      requests: { name: "requests", quota: this.overrides.quota(now, "requests", this.cfg.RATE_LIMIT_REQUESTS), periodMs: this.cfg.RATE_LIMIT_PERIOD_S * 1000 },
+      tokens: { name: "tokens", quota: this.overrides.quota(now, "tokens", this.cfg.TOKEN_LIMIT), periodMs: this.cfg.TOKEN_LIMIT_PERIOD_S * 1000 },
     };
   }
 
@@ -79,8 +90,14 @@ export class AccountGuard extends DurableObject<Env> {
     for (const fp of obs.fingerprints) {
       if (!m.fingerprints.includes(fp)) m.fingerprints = [fp, ...m.fingerprints].slice(0, MAX_FINGERPRINTS);
     }
+    // A deny entry answers before the limits are charged, and in shadow mode too: it is an operator's decision.
+    const deny = this.overrides.denied(now);
+    if (deny) {
+      this.flusher.touch();
+      return { ...denyDecision(deny, now), limits: [], override: "deny" };
+    }
 
-    const lim = this.limits();
+    const lim = this.limits(now);
     const req = gcra(lim.requests, m.tat.requests, now);
     let tok = { allowed: true, remaining: peek(lim.tokens, m.tat.tokens, now), resetMs: Math.max(0, m.tat.tokens - now), retryAfterMs: 0, tat: m.tat.tokens };
     if (req.allowed && obs.prompt) tok = gcra(lim.tokens, m.tat.tokens, now, obs.prompt.tokens);
@@ -101,6 +118,7 @@ export class AccountGuard extends DurableObject<Env> {
     } else this.flusher.touch();
 
     const decision: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits };
+    if (this.overrides.exempt(now)) decision.override = "allow";
     const active = isActive(m.verdict, now) ? m.verdict : null;
     if (active && this.cfg.GUARD_MODE === "shadow") {
       decision.shadow = { action: active.action, reasons: active.reasons };
@@ -109,6 +127,7 @@ export class AccountGuard extends DurableObject<Env> {
     }
     if (!req.allowed || !tok.allowed) {
       const which = !req.allowed ? "request" : "prompt-token";
+      this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
       return { ...decision, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) };
     }
     return decision;
@@ -129,7 +148,7 @@ export class AccountGuard extends DurableObject<Env> {
     if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
     if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
     this.lastAssessment = this.assess(now);
-    this.meta.verdict = nextVerdict(this.meta.verdict, this.lastAssessment, now, this.cfg);
+    this.meta.verdict = this.overrides.exempt(now) ? null : nextVerdict(this.meta.verdict, this.lastAssessment, now, this.cfg);
   }
 
   private assess(now: number): Assessment {
@@ -146,7 +165,7 @@ export class AccountGuard extends DurableObject<Env> {
         networks: f.distinct.networks,
         endUsers: f.distinct.endUsers,
       },
-      this.cfg,
+      this.overrides.policy(now, this.cfg),
     );
   }
 
@@ -165,7 +184,7 @@ export class AccountGuard extends DurableObject<Env> {
   async view(now: number): Promise<AccountView> {
     const f = this.window.figures(now);
     const active = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
-    const lim = this.limits();
+    const lim = this.limits(now);
     if (this.meta.requests > 0) this.lastAssessment = this.assess(now);
     return {
       requests: this.meta.requests,
@@ -188,12 +207,15 @@ export class AccountGuard extends DurableObject<Env> {
         { name: "tokens", quota: lim.tokens.quota, windowS: this.cfg.TOKEN_LIMIT_PERIOD_S, remaining: peek(lim.tokens, this.meta.tat.tokens, now), resetS: Math.ceil(Math.max(0, this.meta.tat.tokens - now) / 1000) },
       ],
       storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten },
+      override: this.overrides.record,
+      series: epochSeries(ACCOUNT_SCHEMA, this.window.live(), this.window.epochMs),
     };
   }
 
   /** Records a verdict reached elsewhere (a fingerprint the account sent through). */
   async adopt(verdict: ExtractionVerdict, via: string): Promise<void> {
     const current = this.meta.verdict;
+    if (this.overrides.exempt(verdict.since)) return;
     if (isActive(current, verdict.since) && (current.action === "block" || current.action === verdict.action)) return;
     this.meta.verdict = verdict;
     this.flushNow();
@@ -204,5 +226,35 @@ export class AccountGuard extends DurableObject<Env> {
     const registry = this.env.GUARD_REGISTRY.getByName("global");
     const report = { kind: "account" as const, id: this.meta.id, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow", via };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
+    const f = this.window.figures(v.since);
+    const figures = { requests: f.counters.requests, prompts: f.distinct.prompts, templates: f.distinct.templates, topics: f.topics, networks: f.distinct.networks };
+    const subject = { account: this.meta.id, fingerprint: via ?? null };
+    sendAudit(this.env, this.ctx, verdictEntry(subject, v, this.lastAssessment, figures, report.shadow, via ? `fingerprint:${via}` : null));
+  }
+
+  private auditRate(now: number, which: string, limit: Limit): void {
+    if (now < this.rateAuditedUntil) return;
+    this.rateAuditedUntil = now + limit.periodMs;
+    const signals = { quota: limit.quota, periodS: limit.periodMs / 1000 };
+    sendAudit(this.env, this.ctx, { t: now, account: this.meta.id, fingerprint: null, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], signals, until: null, shadow: false, via: null });
+  }
+
+  /** Operator: sets (or clears, with null) the account's override. An allow entry also clears an active verdict. */
+  async setOverride(override: Override | null, id: string): Promise<OverrideRecord> {
+    this.meta.id ||= id;
+    this.overrides.set(override);
+    if (override?.list === "allow") this.meta.verdict = null;
+    this.flushNow();
+    return this.overrides.record;
+  }
+
+  /** Operator: clears the active verdict and judges afresh only after `graceUntil`. Returns the lifted verdict. */
+  async lift(now: number, graceUntil: number | null, id: string): Promise<{ lifted: ExtractionVerdict | null; record: OverrideRecord }> {
+    this.meta.id ||= id;
+    const lifted = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
+    this.meta.verdict = null;
+    this.overrides.grace(graceUntil);
+    this.flushNow();
+    return { lifted, record: this.overrides.record };
   }
 }

@@ -12,6 +12,10 @@ import { assessFingerprint, type Assessment } from "../core/policy";
 import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
 import { Epoch, EpochWindow } from "../core/window";
 import { FlushScheduler } from "./flush";
+import { denyDecision, type Override, type OverrideRecord } from "../core/override";
+import { sendAudit, verdictEntry } from "./audit";
+import { OverrideSlot } from "./override-slot";
+import { RecentIds, type RecentId } from "./recent-ids";
 import { SubjectStore } from "./persist";
 import type { FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -32,6 +36,8 @@ export interface FingerprintVerdict {
   reasons: string[];
   until: number | null;
   since: number | null;
+  /** Set when an operator's deny entry decided, not the policy. */
+  cause?: "override";
 }
 
 export interface FingerprintView {
@@ -51,6 +57,11 @@ export interface FingerprintSnapshot {
   firstSeen: number | null;
   lastSeen: number | null;
   union: Uint8Array;
+  /** Live epochs, marshalled, for the per-epoch series merged across shards. */
+  epochs: Uint8Array[];
+  epochMs: number;
+  accounts: RecentId[];
+  override: OverrideRecord;
   recentAccounts: number;
   verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
 }
@@ -68,11 +79,15 @@ export class FingerprintGuard extends DurableObject<Env> {
   /** Latest window unions of the other shards (shard → union epoch). */
   private peers = new Map<number, FpEpoch>();
   private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+  private readonly overrides: OverrideSlot;
+  private readonly accountIds = new RecentIds();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
+    this.overrides = new OverrideSlot(this.store);
+    this.accountIds.load(this.store.getMeta<RecentId[]>("accounts"));
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
     this.window = new EpochWindow(FINGERPRINT_SCHEMA, this.cfg.FINGERPRINT_WINDOW_S * 1000);
     ctx.blockConcurrencyWhile(async () => {
@@ -101,14 +116,20 @@ export class FingerprintGuard extends DurableObject<Env> {
     w.insert(now, "pairs", obs.pair[0], obs.pair[1]);
     w.markTopic(now, p.topic);
     this.noteRecent(now, obs.account);
+    if (obs.accountId) this.accountIds.note(obs.accountId, now);
 
     const before = m.verdict;
     this.lastAssessment = this.assess(now);
-    m.verdict = nextVerdict(m.verdict, this.lastAssessment, now, this.cfg);
+    m.verdict = this.overrides.exempt(now) ? null : nextVerdict(m.verdict, this.lastAssessment, now, this.cfg);
     if (m.verdict !== before) {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
     } else this.flusher.touch();
+    const deny = this.overrides.denied(now);
+    if (deny) {
+      const d = denyDecision(deny, now);
+      return { action: d.action, reasons: d.reasons, until: d.until, since: deny.setAt, cause: "override" };
+    }
     return this.verdictAt(now);
   }
 
@@ -185,6 +206,29 @@ export class FingerprintGuard extends DurableObject<Env> {
     const registry = this.env.GUARD_REGISTRY.getByName("global");
     const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
+    const figures = { requests: this.window.counter("requests"), prompts: this.window.distinct("prompts"), templates: this.window.distinct("templates"), accounts: this.window.distinct("accounts"), topics: this.window.topicsCovered() };
+    sendAudit(this.env, this.ctx, verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow, `shard:${this.meta.shard}`));
+  }
+
+  /** Operator: sets (or clears, with null) this shard's copy of the fingerprint's override. */
+  async setOverride(override: Override | null, fingerprint: string, shard: number): Promise<OverrideRecord> {
+    this.meta.fingerprint ||= fingerprint;
+    this.meta.shard = shard;
+    this.overrides.set(override);
+    if (override?.list === "allow") this.meta.verdict = null;
+    this.flushNow();
+    return this.overrides.record;
+  }
+
+  /** Operator: clears this shard's active verdict and judges afresh only after `graceUntil`. */
+  async lift(now: number, graceUntil: number | null, fingerprint: string, shard: number): Promise<{ lifted: FingerprintVerdict | null; record: OverrideRecord }> {
+    this.meta.fingerprint ||= fingerprint;
+    this.meta.shard = shard;
+    const lifted = isActive(this.meta.verdict, now) ? this.verdictAt(now) : null;
+    this.meta.verdict = null;
+    this.overrides.grace(graceUntil);
+    this.flushNow();
+    return { lifted, record: this.overrides.record };
   }
 
   private verdictAt(now: number): FingerprintVerdict {
@@ -207,6 +251,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   private flushNow(): void {
     this.flusher.run(() => {
       this.store.setMeta("fingerprint", this.meta);
+      if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
       return 1 + this.store.saveWindow(this.window);
     });
   }
@@ -234,6 +279,10 @@ export class FingerprintGuard extends DurableObject<Env> {
       firstSeen: this.meta.firstSeen,
       lastSeen: this.meta.lastSeen,
       union: this.unionEpoch().marshal(),
+      epochs: this.window.live().map((e) => e.marshal()),
+      epochMs: this.window.epochMs,
+      accounts: this.accountIds.list(),
+      override: this.overrides.record,
       recentAccounts: this.recentAccounts(),
       verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
     };

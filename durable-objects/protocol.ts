@@ -43,6 +43,8 @@ export interface FingerprintObservation {
   /** Keyed hash of (account, prompt): their distinct count is the sum of the accounts' distinct prompts. */
   pair: Hash;
   prompt: PromptObservation;
+  /** The account's id, kept in a short list of recent accounts for operators. */
+  accountId?: string;
 }
 
 export interface LimitState {
@@ -65,6 +67,8 @@ export interface Decision {
   limits: LimitState[];
   /** In shadow mode, the extraction verdict that enforcement would have given. */
   shadow?: { action: Action; reasons: string[] };
+  /** An operator override decided this: deny (cause "override"), or allow (no extraction refusal). */
+  override?: "allow" | "deny";
 }
 
 

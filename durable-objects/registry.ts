@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Action } from "../core/policy";
+import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
 
 export interface FlagReport {
   kind: "account" | "fingerprint";
@@ -42,6 +43,23 @@ export class GuardRegistry extends DurableObject<Env> {
       `CREATE TABLE IF NOT EXISTS flagged (kind TEXT NOT NULL, id TEXT NOT NULL, action TEXT NOT NULL, reasons TEXT NOT NULL,
         since INTEGER NOT NULL, until INTEGER, shadow INTEGER NOT NULL, via TEXT, updated INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
     );
+    createOverrideIndex(ctx.storage.sql);
+  }
+
+  async setOverride(e: OverrideListing): Promise<void> {
+    putOverride(this.ctx.storage.sql, e);
+  }
+
+  async overrides(now: number, all = false): Promise<OverrideListing[]> {
+    return listOverrides(this.ctx.storage.sql, now, all);
+  }
+
+  /** Accounts whose active verdict was adopted from this fingerprint, for a lift that cascades. */
+  async adoptedFrom(fingerprint: string, now: number): Promise<string[]> {
+    return this.ctx.storage.sql
+      .exec<{ id: string }>("SELECT id FROM flagged WHERE kind = 'account' AND via = ? AND (until IS NULL OR until > ?) LIMIT 1000", fingerprint, now)
+      .toArray()
+      .map((r) => r.id);
   }
 
   async report(r: FlagReport): Promise<void> {

@@ -45,7 +45,7 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
   const fps = prompt
     ? subjects.fingerprints.map((fp) => {
         const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
-        const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt };
+        const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId };
         return withTimeout(env.FINGERPRINT_GUARD.getByName(`${fp.id}/${shard}`).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
       })
     : [];
@@ -65,8 +65,15 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
   let adopt: Outcome["adopt"];
   fpResults.forEach((r, i) => {
     if (r.status !== "fulfilled" || r.value.action === "allow") return;
+    // The account's own override outranks anything a fingerprint says; an earlier fingerprint's deny is final.
+    if (decision.override || decision.cause === "override") return;
     const v = r.value;
     const fp = subjects.fingerprints[i];
+    if (v.cause === "override") {
+      decision = { ...decision, action: v.action, cause: "override", reasons: v.reasons, until: v.until, retryAfterMs: v.until === null ? 0 : v.until - obs.now, override: "deny", shadow: undefined };
+      adopt = undefined;
+      return;
+    }
     if (cfg.GUARD_MODE === "shadow") {
       if (!decision.shadow || severity(v.action) > severity(decision.shadow.action)) decision = { ...decision, shadow: { action: v.action, reasons: v.reasons } };
       return;

@@ -12,6 +12,7 @@ configFor(env);
 export { AccountGuard } from "../durable-objects/account-guard";
 export { FingerprintGuard } from "../durable-objects/fingerprint-guard";
 export { GuardRegistry } from "../durable-objects/registry";
+export { AuditLog } from "../durable-objects/audit-log";
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {

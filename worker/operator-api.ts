@@ -13,6 +13,11 @@ import { errorResponse, GuardError } from "./errors";
 import { errorFor } from "./guard";
 import { accountIdFor, clientFacts } from "./identity";
 import { bearer, tokenMatches } from "./operator-auth";
+import { epochSeries } from "../core/series";
+import type { RecentId } from "../durable-objects/recent-ids";
+import { auditRoutes } from "./operator-audit";
+import { overrideRoutes } from "./operator-overrides";
+import { status } from "./operator-status";
 
 type Args = [Env, ExecutionContext, GuardContext];
 
@@ -56,7 +61,15 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
     recentAccounts: Math.round(seen.reduce((n, s) => n + s.recentAccounts, 0)),
     firstSeen: Math.min(...seen.map((s) => s.firstSeen!)),
     lastSeen: Math.max(...seen.map((s) => s.lastSeen ?? 0)),
+    override: seen[0].override,
+    accounts: mergeRecent(seen.map((s) => s.accounts)),
+    series: epochSeries(FINGERPRINT_SCHEMA, seen.flatMap((s) => s.epochs.map((b) => Epoch.unmarshal(FINGERPRINT_SCHEMA, b))), seen[0].epochMs),
   });
+}
+
+/** Each shard keeps its own recent accounts (an account always lands on one shard): merge by recency. */
+function mergeRecent(lists: RecentId[][]): RecentId[] {
+  return lists.flat().sort((a, b) => b.lastSeen - a.lastSeen).slice(0, 64);
 }
 
 const router = Router<IRequest, Args>({ base: "/_guard/v1" })
@@ -80,9 +93,12 @@ const router = Router<IRequest, Args>({ base: "/_guard/v1" })
     return fingerprintState(env, gc, req.params.id, req.now as number);
   })
   .get("/flagged", async (req, env) => json(await env.GUARD_REGISTRY.getByName("global").flagged(req.now as number)))
-  .all("*", (req) => {
-    throw GuardError.notFound(req.method, new URL(req.url).pathname);
-  });
+  .get("/status", (req, _env, _ctx, gc) => json(status(gc, req.now as number)));
+overrideRoutes(router);
+auditRoutes(router);
+router.all("*", (req) => {
+  throw GuardError.notFound(req.method, new URL(req.url).pathname);
+});
 
 /** Gate and dispatch; answers 404 when ADMIN_TOKEN is unset, 401 for a wrong or missing token. */
 export async function handleOperator(request: IRequest, env: Env, ctx: ExecutionContext, gc: GuardContext): Promise<Response> {

@@ -1,0 +1,57 @@
+/**
+ * What the audit trail records, and how objects send to it. Entries hold ids, actions, reasons and
+ * the figures behind a verdict; never a key or prompt. Sending never sits on the response path: it is
+ * handed to waitUntil, and a failure is logged, not raised.
+ */
+import type { Assessment } from "../core/policy";
+import type { ExtractionVerdict } from "../core/verdict";
+
+export type AuditAction = "throttle" | "block" | "allow-list" | "deny-list" | "limits" | "clear-override" | "lift";
+export type AuditCause = "extraction" | "rate" | "override";
+
+export interface AuditEntry {
+  t: number;
+  account: string | null;
+  fingerprint: string | null;
+  action: AuditAction;
+  cause: AuditCause;
+  reasons: string[];
+  /** Score, ratios and sketch estimates behind a verdict; quotas for a rate throttle or override. */
+  signals: Record<string, number>;
+  until: number | null;
+  /** Recorded in shadow mode: what enforcement would have done. */
+  shadow: boolean;
+  /** How it came about: `operator`, `fingerprint:<id>` for an adopted verdict, `shard:<n>`. */
+  via: string | null;
+}
+
+export interface AuditRow extends AuditEntry {
+  id: number;
+}
+
+export const AUDIT_OBJECT = "global";
+
+/** Records an entry in the background of the current event. */
+export function sendAudit(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, entry: AuditEntry): void {
+  const p = env.AUDIT_LOG.getByName(AUDIT_OBJECT)
+    .record(entry)
+    .catch((err) => console.error(JSON.stringify({ event: "audit_failed", action: entry.action, error: String(err) })));
+  ctx.waitUntil(p);
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+/** An extraction verdict as an audit entry: the score, the policy's ratios and the window's figures. */
+export function verdictEntry(
+  subject: { account: string | null; fingerprint: string | null },
+  v: ExtractionVerdict,
+  assessment: Assessment,
+  figures: Record<string, number>,
+  shadow: boolean,
+  via: string | null,
+): AuditEntry {
+  const signals: Record<string, number> = { score: round(v.score) };
+  for (const [k, x] of Object.entries(assessment.signals)) signals[k] = x;
+  for (const [k, x] of Object.entries(figures)) signals[k] = Math.round(x);
+  return { t: v.since, ...subject, action: v.action === "block" ? "block" : "throttle", cause: "extraction", reasons: v.reasons, signals, until: v.until, shadow, via };
+}

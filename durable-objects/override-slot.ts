@@ -1,0 +1,48 @@
+/**
+ * A subject object's override record, loaded with the object and written at once when an operator
+ * changes it (operator actions are rare, and must survive a restart that follows right after).
+ */
+import type { Config } from "../core/config";
+import { denied, EMPTY_OVERRIDE, exempt, policyFor, quota, type Override, type OverrideRecord } from "../core/override";
+import type { SubjectStore } from "./persist";
+
+const KEY = "override";
+
+export class OverrideSlot {
+  private rec: OverrideRecord;
+
+  constructor(private readonly store: SubjectStore) {
+    this.rec = store.getMeta<OverrideRecord>(KEY) ?? EMPTY_OVERRIDE;
+  }
+
+  get record(): OverrideRecord {
+    return this.rec;
+  }
+
+  set(override: Override | null): void {
+    this.rec = { ...this.rec, override };
+    this.store.setMeta(KEY, this.rec);
+  }
+
+  /** After a lift: no extraction verdict before `until`. */
+  grace(until: number | null): void {
+    this.rec = { ...this.rec, graceUntil: until };
+    this.store.setMeta(KEY, this.rec);
+  }
+
+  denied(now: number): Override | null {
+    return this.rec.override ? denied(this.rec, now) : null;
+  }
+
+  exempt(now: number): boolean {
+    return this.rec !== EMPTY_OVERRIDE && exempt(this.rec, now);
+  }
+
+  quota(now: number, name: "requests" | "tokens", fallback: number): number {
+    return this.rec.override ? quota(this.rec, now, name, fallback) : fallback;
+  }
+
+  policy<T extends Pick<Config, "DISTINCT_PROMPT_BUDGET">>(now: number, cfg: T): T {
+    return this.rec.override ? policyFor(this.rec, now, cfg) : cfg;
+  }
+}
