@@ -8,6 +8,7 @@ import type { GuardContext } from "./context";
 import { errorShapeForPath } from "./formats";
 import { handleInspected, handleOther } from "./guard";
 import { handleOperator } from "./operator-api";
+import { handleDashboard } from "./dashboard";
 
 type Args = [Env, ExecutionContext, GuardContext];
 
@@ -16,6 +17,8 @@ const inspected = (format: ApiFormat) => (req: IRequest, env: Env, ctx: Executio
 
 export const router = Router<IRequest, Args>()
   .all("/_guard/v1/*", handleOperator)
+  .all("/_guard", handleDashboard)
+  .all("/_guard/", handleDashboard)
   .all("/v1/chat/completions", inspected("openai-chat"))
   .all("/v1/completions", inspected("openai-completions"))
   .all("/v1/responses", inspected("openai-responses"))
