@@ -1,5 +1,6 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { reliabilityProjects } from "./test/reliability/projects";
 import { operatorProjects } from "./test/operators/projects";
 
 // Tiers, as in Unkey: `core` is the runtime-free code on Node; the `workerd*` projects run the
@@ -27,6 +28,8 @@ export default defineConfig({
       workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
       workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
       workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),
+      // Issue 4 (reliability and security): fuzzing, injected faults, secrets scan; see the file.
+      ...reliabilityProjects(base),
       // Issue 3 (operators): shadow-mode report, hidden API, and the dashboard in a real browser.
       ...operatorProjects(base),
     ],

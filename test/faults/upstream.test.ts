@@ -1,0 +1,63 @@
+/**
+ * An upstream that fails or stalls (issue 4, item 2), against a real local server (globalSetup
+ * test/faults/upstream-server.ts) with UPSTREAM_TIMEOUT_MS=1000: a stall is a 504 within the
+ * timeout, a dropped connection a 502, both in the calling API's error shape and logged; an
+ * upstream's own error passes through unchanged.
+ */
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { chat, freshKey, messages, send } from "../support/client";
+
+const TIMEOUT = Number((env as unknown as Record<string, string>).UPSTREAM_TIMEOUT_MS);
+const lines: string[] = [];
+
+beforeEach(() => {
+  lines.length = 0;
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("upstream failures", () => {
+  it("a stalled upstream (never answers headers) is a 504 in OpenAI's shape within UPSTREAM_TIMEOUT_MS", async () => {
+    const t0 = Date.now();
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("stall"), headers: { "x-test-upstream": "stall" } });
+    const elapsed = Date.now() - t0;
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ error: { type: "api_error", code: "upstream_timeout" } });
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - 5);
+    expect(elapsed).toBeLessThan(TIMEOUT + 1500);
+    expect(lines.some((l) => l.includes('"upstream_timeout"'))).toBe(true);
+  });
+
+  it("a stalled upstream on /v1/messages is a 504 in Anthropic's shape", async () => {
+    const res = await send("/v1/messages", messages("hello"), { key: freshKey("stall-a"), headers: { "x-test-upstream": "stall" } });
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "api_error" } });
+  });
+
+  it("a stalled upstream on a pass-through path is a 504 too", async () => {
+    const res = await send("/v1/models", null, { key: freshKey("stall-o"), method: "GET", headers: { "x-test-upstream": "stall" } });
+    expect(res.status).toBe(504);
+  });
+
+  it("a dropped connection is a 502 in the API's shape, logged", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("reset"), headers: { "x-test-upstream": "reset" } });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: { type: "api_error", code: "upstream_error" } });
+    expect(lines.some((l) => l.includes('"upstream_error"'))).toBe(true);
+  });
+
+  it("the upstream's own error passes through unchanged", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("u500"), headers: { "x-test-upstream": "500" } });
+    expect(res.status).toBe(500);
+    expect(res.headers.get("x-upstream")).toBe("test");
+    expect(await res.json()).toEqual({ error: { message: "upstream broke", type: "server_error" } });
+  });
+
+  it("a healthy upstream is reached with the guard's RateLimit headers added", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("ok") });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-upstream")).toBe("test");
+    expect(res.headers.get("RateLimit-Policy")).toBeTruthy();
+  });
+});
