@@ -14,6 +14,7 @@ import { epochSeries, type SeriesPoint } from "../core/series";
 import { sendAudit, verdictEntry } from "./audit";
 import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
+import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
 import { ACCOUNT_SCHEMA, TOPIC_BUCKETS, type AccountCounter, type AccountSketch } from "./schemas";
@@ -54,6 +55,8 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly window: EpochWindow<AccountSketch, AccountCounter>;
   private meta: AccountMeta = { id: "", requests: 0, otherRequests: 0, firstSeen: null, lastSeen: null, tat: { requests: 0, tokens: 0 }, verdict: null, fingerprints: [] };
   private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+  /** Recent idempotent requests, so a client's retry is not counted twice. */
+  private readonly idempotency = new IdempotencyLedger();
   private readonly overrides: OverrideSlot;
   /** Rate throttles are audited once per limit period, not per refused request. */
   private rateAuditedUntil = 0;
@@ -67,6 +70,7 @@ export class AccountGuard extends DurableObject<Env> {
     this.window = new EpochWindow(ACCOUNT_SCHEMA, this.cfg.DETECTION_WINDOW_S * 1000);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
+      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
     });
@@ -80,11 +84,28 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   async observe(obs: AccountObservation): Promise<Decision> {
+    const key = obs.idempotency;
+    if (!key) return this.decideOnce(obs, false);
+    const replay = this.idempotency.check(key, obs.now);
+    if (replay?.kind === "answer") {
+      this.flusher.touch();
+      return replay.decision;
+    }
+    const decision = await this.decideOnce(obs, replay !== null);
+    this.idempotency.remember(key, obs.now, decision, replay !== null);
+    this.flusher.touch();
+    return decision;
+  }
+
+  /** Decides one request; a `retry` (of an idempotent request already counted) is not counted again. */
+  private async decideOnce(obs: AccountObservation, retry: boolean): Promise<Decision> {
     const now = obs.now;
     const m = this.meta;
     m.id = obs.account;
-    if (obs.prompt) m.requests++;
-    else m.otherRequests++;
+    if (!retry) {
+      if (obs.prompt) m.requests++;
+      else m.otherRequests++;
+    }
     m.firstSeen ??= now;
     m.lastSeen = Math.max(m.lastSeen ?? now, now);
     for (const fp of obs.fingerprints) {
@@ -111,7 +132,7 @@ export class AccountGuard extends DurableObject<Env> {
     ];
 
     const before = m.verdict;
-    if (obs.prompt) this.record(obs, now);
+    if (obs.prompt && !retry) this.record(obs, now);
     if (m.verdict !== before) {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
@@ -172,6 +193,7 @@ export class AccountGuard extends DurableObject<Env> {
   private flushNow(): void {
     this.flusher.run(() => {
       this.store.setMeta("account", this.meta);
+      if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
       return 1 + this.store.saveWindow(this.window);
     });
   }

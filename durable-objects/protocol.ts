@@ -33,6 +33,11 @@ export interface AccountObservation {
   /** Hash of an end-user id the caller passed, when any. */
   endUser: Hash | null;
   fingerprints: string[];
+  /**
+   * Keyed hash of the client's Idempotency-Key with the account, method, path and body: a retry
+   * carrying it is not counted twice (see durable-objects/idempotency.ts). Absent without the header.
+   */
+  idempotency?: string | null;
 }
 
 export interface FingerprintObservation {

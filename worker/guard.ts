@@ -13,6 +13,7 @@ import { errorResponse, GuardError } from "./errors";
 import { parseBody } from "./formats";
 import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, type ClientFacts } from "./identity";
+import { idempotencyId } from "./idempotency";
 import { mockUpstream } from "./mock-upstream";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
@@ -102,6 +103,7 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
       network: networkHash(gc.hashKey, id.facts),
       endUser: endUser ? [endUser.hi, endUser.lo] : null,
       fingerprints: fingerprints.map((f) => f.id),
+      idempotency: await idempotencyId(request, gc.hashKey, id.accountId, body.bytes),
     };
     const subjects = {
       accountId: id.accountId,
@@ -125,7 +127,7 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
 export async function handleOther(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, shape: ErrorShape): Promise<Response> {
   try {
     const id = await identify(request, gc);
-    const obs: AccountObservation = { now: id.facts.now, account: id.accountId, prompt: null, network: networkHash(gc.hashKey, id.facts), endUser: null, fingerprints: [] };
+    const obs: AccountObservation = { now: id.facts.now, account: id.accountId, prompt: null, network: networkHash(gc.hashKey, id.facts), endUser: null, fingerprints: [], idempotency: await idempotencyId(request, gc.hashKey, id.accountId, null) };
     const subjects = { accountId: id.accountId, accountHash: [0, 0] as [number, number], pairHash: [0, 0] as [number, number], fingerprints: [] };
     const outcome = await decide(env, gc.cfg, obs, subjects, null, gc.cfg.FAIL_MODE_OTHER);
     recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
