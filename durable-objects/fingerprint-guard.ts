@@ -16,6 +16,7 @@ import { denyDecision, type Override, type OverrideRecord } from "../core/overri
 import { sendAudit, verdictEntry } from "./audit";
 import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
+import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
 import { SubjectStore } from "./persist";
 import type { FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -92,6 +93,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.window = new EpochWindow(FINGERPRINT_SCHEMA, this.cfg.FINGERPRINT_WINDOW_S * 1000);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
+      this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
     });
   }
@@ -251,6 +253,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   private flushNow(): void {
     this.flusher.run(() => {
       this.store.setMeta("fingerprint", this.meta);
+      this.store.setMeta("recent", saveRecentAccounts(this.recent));
       if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
       return 1 + this.store.saveWindow(this.window);
     });
