@@ -9,6 +9,11 @@ import { launch, skipReason } from "./browser";
 import { startGuard, type GuardServer } from "./guard-server";
 import { ask, hydra, sweeper, T0, users } from "./traffic";
 
+interface Dom {
+  document: { body: { dataset: Record<string, string | undefined> } };
+  sessionStorage: { getItem(k: string): string | null };
+  localStorage: { length: number };
+}
 const skip = skipReason();
 if (skip) console.warn(`e2e: skipped: ${skip}`);
 
@@ -29,8 +34,9 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
   const accountOf = async (key: string) => (await operator<{ account: string }>("POST", "/accounts/lookup", { key })).account;
 
   /** Waits for the page to finish a refresh that started after `since`. */
-  // Page-side code is passed as strings: the project's type set is the Workers runtime, not the DOM.
-  const refreshed = (since: number) => page.waitForFunction(`Number(document.body.dataset.ready || 0) > ${since}`);
+  // The project's type set is the Workers runtime, not the DOM, hence the casts. Page-side code is
+  // passed as functions (serialised, so self-contained): the page's CSP forbids evaluating strings.
+  const refreshed = (since: number) => page.waitForFunction((t) => Number((globalThis as unknown as Dom).document.body.dataset.ready ?? 0) > t, since);
 
   beforeAll(async () => {
     guard = await startGuard();
@@ -58,8 +64,8 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
   });
 
   it("asks for the token once and keeps it for the session only", async () => {
-    expect(await page.evaluate("sessionStorage.getItem('distill-guard-token')")).toBe(guard.token);
-    expect(await page.evaluate("localStorage.length")).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as Dom).sessionStorage.getItem("distill-guard-token"))).toBe(guard.token);
+    expect(await page.evaluate(() => (globalThis as unknown as Dom).localStorage.length)).toBe(0);
     expect(await page.isHidden("#login")).toBe(true);
   });
 
