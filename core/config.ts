@@ -66,7 +66,7 @@ export const CONFIG_SPEC = {
   FP_NEW_ACCOUNTS_PER_HOUR: num(6, "Distinct accounts within two hours behind one fingerprint that count as a burst of fresh keys.", 0),
   FP_SHARDS: int(4, "Shards per fingerprint object: a hot fingerprint is spread over this many objects and merged on read.", 1, 64),
   FLUSH_INTERVAL_MS: int(1000, "Durable Object state is written at most this often (coalesced, on an alarm); a crash can lose at most this much.", 50),
-  AUDIT_RETENTION_DAYS: int(90, "Days an audit record is kept.", 1),
+  AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
 } as const;
 
 type SpecValue<S> = S extends Spec<infer T> ? T : never;
