@@ -42,6 +42,10 @@ async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string,
   if (o?.list === "allow") await registry(env).clear(kind, id);
   const signals: Record<string, number> = { ...(o?.limits ?? {}) };
   await audit(env, { t: now, ...subject(kind, id), action: overrideAction(o), cause: "override", reasons: reason ? [reason] : [], signals, until: o?.until ?? null, shadow: false, via: "operator" });
+  // Accounts blocked only for an allow-listed fingerprint's verdict are released; their own traffic is judged as before.
+  if (kind === "fingerprint" && o?.list === "allow") {
+    for (const a of await registry(env).adoptedFrom(id, now)) await lift(env, gc, "account", a, now, reason, 0, `fingerprint:${id}`);
+  }
   return rec;
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chat, freshKey, send, T0 } from "../support/client";
 import { debugOf } from "../support/debug";
 import { accountIdOf, op, sweep } from "../support/operator-flow";
+import { sweepPrompts } from "../support/prompts";
 
 const DAY = 86_400_000;
 
@@ -140,6 +141,32 @@ describe("operator overrides", () => {
     const fpState = await op<{ override: { override: { list: string } }; accounts: { id: string }[] }>("GET", `/_guard/v1/fingerprints/${fp}`, undefined, t + 5000);
     expect(fpState.body.override.override.list).toBe("deny");
     expect(fpState.body.accounts.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it("lifts a flagged fingerprint and, with it, the accounts that adopted its verdict", async () => {
+    const t0 = T0 + 40 * DAY;
+    const client = { ja4: "t13d_hydra_lift", ua: "OpenAI/Python 1.30.1" };
+    const keys = Array.from({ length: 24 }, (_, i) => freshKey(`hl${i}`));
+    let t = t0;
+    for (const [i, p] of sweepPrompts(240, 11).entries()) {
+      const body = { model: "m", logprobs: true, max_tokens: 4096, messages: [{ role: "system", content: "Answer fully." }, { role: "user", content: p }] };
+      await (await send("/v1/chat/completions", body, { key: keys[i % keys.length], time: (t += 9_000), ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) })).arrayBuffer();
+    }
+    const flagged = await op<{ accounts: { id: string; via?: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t);
+    const ids = new Set(await Promise.all(keys.map((k) => accountIdOf(k, t))));
+    const adopted = flagged.body.accounts.filter((a) => ids.has(a.id) && a.via);
+    expect(adopted.length).toBeGreaterThan(0);
+    const fp = adopted[0].via!;
+    expect(flagged.body.fingerprints.some((f) => f.id === fp)).toBe(true);
+
+    const lifted = await op<{ accounts: string[] }>("POST", `/_guard/v1/fingerprints/${fp}/lift`, { reason: "a university lab, verified" }, t + 1000);
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.accounts.sort()).toEqual(adopted.filter((a) => a.via === fp).map((a) => a.id).sort());
+    const after = await op<{ accounts: { id: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t + 1000);
+    expect(after.body.fingerprints.some((f) => f.id === fp)).toBe(false);
+    expect(after.body.accounts.some((a) => lifted.body.accounts.includes(a.id))).toBe(false);
+    const next = await ask(keys[0], t + 2000, { ...client, ip: "100.64.0.9" });
+    expect(next.status).toBe(200);
   });
 
   it("validates bodies and ids, and needs the token", async () => {
