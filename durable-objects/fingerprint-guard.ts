@@ -17,6 +17,7 @@ import { sendAudit, verdictEntry } from "./audit";
 import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
 import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
+import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
 import { SubjectStore } from "./persist";
 import type { FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -94,6 +95,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
       this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
+      this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta<SavedPeer[]>("peers"));
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
     });
   }
@@ -242,6 +244,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   async exchange(shard: number, union: Uint8Array): Promise<Uint8Array[]> {
     try {
       this.peers.set(shard, Epoch.unmarshal(FINGERPRINT_SCHEMA, union));
+      this.store.setMeta("peers", savePeers(this.peers));
     } catch (err) {
       console.error(JSON.stringify({ event: "shard_union_rejected", shard, error: String(err) }));
     }
@@ -267,6 +270,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       const root = this.env.FINGERPRINT_GUARD.getByName(`${this.meta.fingerprint}/0`);
       const others = await root.exchange(this.meta.shard, this.unionEpoch().marshal());
       this.peers = new Map(others.map((bytes, i) => [i === 0 ? 0 : -i, Epoch.unmarshal(FINGERPRINT_SCHEMA, bytes)] as [number, FpEpoch]));
+      this.store.setMeta("peers", savePeers(this.peers));
     } catch (err) {
       console.error(JSON.stringify({ event: "shard_exchange_failed", shard: this.meta.shard, error: String(err) }));
     }

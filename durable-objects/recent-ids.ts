@@ -1,7 +1,6 @@
 /**
  * The most recent account ids behind one fingerprint shard, for operators ("which accounts share this
- * client?"). Bounded, ids only. Only a new id marks it for the next flush: a known id's time moves in
- * memory, so a restart may show an older last-seen time, never a missing account.
+ * client?"). Bounded, ids only. A new id or a newer time marks it for the next flush.
  */
 export const RECENT_IDS_MAX = 32;
 
@@ -21,7 +20,12 @@ export class RecentIds {
   note(id: string, now: number): void {
     const known = this.ids.find((r) => r.id === id);
     if (known) {
-      known.lastSeen = Math.max(known.lastSeen, now);
+      // A newer time marks the list too (flushes are coalesced, so this costs no extra writes per
+      // request), so a restart after the flush interval shows the same times (issue 4).
+      if (now > known.lastSeen) {
+        known.lastSeen = now;
+        this.dirty = true;
+      }
       return;
     }
     this.ids.push({ id, lastSeen: now });
