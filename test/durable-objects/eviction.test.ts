@@ -44,6 +44,27 @@ describe("FingerprintGuard eviction", () => {
   });
 });
 
+describe("FingerprintGuard shards after an exchange", () => {
+  it("keep the other shards' unions across an eviction, so merged figures do not drop", async () => {
+    const fp = "s0000000000005a4d";
+    const root = env.FINGERPRINT_GUARD.getByName(`${fp}/0`);
+    const shard1 = env.FINGERPRINT_GUARD.getByName(`${fp}/1`);
+    for (let i = 0; i < 60; i++) await root.observe(fpObservation(fp, i, T0 + i * 1000));
+    for (let i = 60; i < 180; i++) await shard1.observe({ ...fpObservation(fp, i, T0 + i * 1000), shard: 1 });
+    await runDurableObjectAlarm(root);
+    expect(await runDurableObjectAlarm(shard1)).toBe(true); // flushes, then exchanges with shard 0
+    const now = T0 + 200_000;
+    const rootBefore = await root.view(now);
+    const shardBefore = await shard1.view(now);
+    expect(rootBefore.distinct.accounts).toBeGreaterThan(50); // shard 0 alone has 20
+
+    await evictDurableObject(root);
+    await evictDurableObject(shard1);
+    expect((await env.FINGERPRINT_GUARD.getByName(`${fp}/0`).view(now)).distinct).toEqual(rootBefore.distinct);
+    expect((await env.FINGERPRINT_GUARD.getByName(`${fp}/1`).view(now)).distinct).toEqual(shardBefore.distinct);
+  });
+});
+
 describe("GuardRegistry eviction", () => {
   it("keeps the flagged list across an eviction (it writes on every report)", async () => {
     const registry = env.GUARD_REGISTRY.getByName("eviction-test");
