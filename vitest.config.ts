@@ -2,6 +2,7 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { reliabilityProjects } from "./test/reliability/projects";
 import { operatorProjects } from "./test/operators/projects";
+import { speculativeProjects } from "./test/speculative/projects";
 
 // Tiers, as in Unkey: `core` is the runtime-free code on Node; the `workerd*` projects run the
 // Worker and its Durable Objects inside workerd through Miniflare, each with its own bindings so
@@ -32,6 +33,8 @@ export default defineConfig({
       ...reliabilityProjects(base),
       // Issue 3 (operators): shadow-mode report, hidden API, and the dashboard in a real browser.
       ...operatorProjects(base),
+      // Issue 6 (performance): SPECULATIVE_UPSTREAM against a local upstream, on and off.
+      ...speculativeProjects(base),
     ],
   },
 });

@@ -14,6 +14,7 @@ import { parseBody } from "./formats";
 import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, type ClientFacts } from "./identity";
 import { idempotencyId } from "./idempotency";
+import { noteRefusal, startEarly, type EarlyUpstream } from "./early-upstream";
 import { mockUpstream } from "./mock-upstream";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
@@ -82,11 +83,14 @@ function recordAfter(env: Env, ctx: ExecutionContext, id: Identified, outcome: O
 
 /** POST to one of the four inspected API paths. */
 export async function handleInspected(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, format: ApiFormat, shape: ErrorShape): Promise<Response> {
+  let early: EarlyUpstream | null = null;
   try {
     if (request.method !== "POST") throw GuardError.methodNotAllowed("POST");
     const id = await identify(request, gc);
     const body = await readJsonBody(request, gc.cfg.MAX_BODY_BYTES);
     const parsed = parseBody(format, body.value);
+    // A well-formed request goes upstream now; its answer is held until the verdict (early-upstream.ts).
+    early = startEarly(request, body.bytes, gc, id.accountId, id.facts.now);
 
     const features = extractFeatures(gc.hashKey, parsed.prompt);
     const prompt = promptObservation(features, parsed);
@@ -116,9 +120,14 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
 
     const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
     const refused = refusal(outcome.decision, shape, headers);
-    if (refused) return refused;
-    return withHeaders(await upstream(request, body.bytes, body.value, parsed, gc), headers);
+    if (refused) {
+      early?.cancel();
+      noteRefusal(id.accountId, outcome.decision, id.facts.now);
+      return refused;
+    }
+    return withHeaders(await (early ? early.response : upstream(request, body.bytes, body.value, parsed, gc)), headers);
   } catch (err) {
+    early?.cancel();
     return errorFor(err, shape);
   }
 }

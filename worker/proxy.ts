@@ -26,9 +26,11 @@ function forwardHeaders(headers: Headers): Headers {
   return out;
 }
 
-export async function forward(request: Request, body: ArrayBuffer | null, base: string, timeoutMs: number): Promise<Response> {
+/** `signal` lets the caller cancel the request (an early start refused by the verdict); that is not logged. */
+export async function forward(request: Request, body: ArrayBuffer | null, base: string, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(new Error("upstream timeout")), timeoutMs);
+  signal?.addEventListener("abort", () => abort.abort(signal.reason));
   try {
     const res = await fetch(upstreamUrl(base, request), {
       method: request.method,
@@ -40,6 +42,7 @@ export async function forward(request: Request, body: ArrayBuffer | null, base: 
     // The answer body streams straight through; only the header wait is bounded.
     return new Response(res.body, { status: res.status, statusText: res.statusText, headers: new Headers(res.headers) });
   } catch (err) {
+    if (signal?.aborted) throw err;
     const timedOut = abort.signal.aborted;
     console.error(JSON.stringify({ event: timedOut ? "upstream_timeout" : "upstream_error", error: String(err) }));
     throw timedOut ? GuardError.gatewayTimeout() : GuardError.badGateway();
