@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- --only cpu,e2e,do,memory,growth,accuracy,hotkeys]`: prints the performance
+ * tables of issue 6 with their budgets, and writes them to out/bench/latest.md.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { proc } from "../eval/env";
+import { cpuTable } from "./cpu";
+import { hllTable, kmvTable } from "./accuracy";
+import { e2eTable } from "./e2e";
+import { growthTable } from "./growth";
+import { memoryTable } from "./memory";
+import { summary, type Table } from "./report";
+
+type Step = { name: string; run: () => Promise<Table[]> | Table[] };
+
+const STEPS: Step[] = [
+  { name: "cpu", run: () => [cpuTable({ rounds: 15 })] },
+  { name: "e2e", run: async () => [await e2eTable({ seconds: 4, runs: 2, keys: Number(proc.env.BENCH_KEYS ?? 1000), streamShare: Number(proc.env.BENCH_STREAM ?? 0.35) })] },
+  { name: "memory", run: () => [memoryTable()] },
+  { name: "growth", run: () => [growthTable()] },
+  { name: "accuracy", run: () => [hllTable({ trialsAtMillion: 200 }), kmvTable()] },
+];
+
+async function main(argv: string[]): Promise<void> {
+  const i = argv.indexOf("--only");
+  const only = i >= 0 ? new Set(argv[i + 1]?.split(",")) : null;
+  const out: string[] = [];
+  const started = performance.now();
+  for (const step of STEPS) {
+    if (only && !only.has(step.name)) continue;
+    const t0 = performance.now();
+    for (const table of await step.run()) {
+      const text = table.render();
+      proc.stdout.write(text + "\n");
+      out.push(text);
+    }
+    proc.stderr.write(`bench: ${step.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const s = summary();
+  proc.stdout.write(s);
+  out.push(s);
+  mkdirSync(join("out", "bench"), { recursive: true });
+  writeFileSync(join("out", "bench", "latest.md"), out.join("\n"));
+  proc.stderr.write(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s; tables in out/bench/latest.md\n`);
+}
+
+main(proc.argv.slice(2)).catch((err) => {
+  proc.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  proc.exit(1);
+});
