@@ -36,6 +36,9 @@ export interface CoverageFigures {
 }
 
 export interface AccountFigures extends CoverageFigures {
+  /** Distinct sampled shingles, and sampled shingles sent: their ratio is low for near-duplicates. */
+  shingles: number;
+  shingleSamples: number;
   networks: number;
   endUsers: number;
 }
@@ -55,17 +58,23 @@ export type PolicyConfig = Pick<
   | "SINGLE_SHOT_RATIO"
   | "HARVEST_RATIO"
   | "NOVEL_SINGLES"
+  | "SHINGLE_NOVELTY"
   | "DISTINCT_PROMPT_BUDGET"
   | "TEMPLATE_REUSE"
-  | "TOPIC_SPREAD"
   | "NETWORK_SPREAD"
   | "FP_MIN_ACCOUNTS"
+  | "FP_SINGLE_SHOT_RATIO"
   | "FP_NEW_ACCOUNTS_PER_HOUR"
   | "THROTTLE_SCORE"
   | "BLOCK_SCORE"
 >;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Templates at which a template-driven stream stops looking like one batch job and becomes a grid. */
+const GRID_TEMPLATES = 5;
+/** Sampled shingles needed before their novelty is read. */
+const MIN_SHINGLE_SAMPLES = 30;
 
 interface Ratios {
   novelty: number;
@@ -104,23 +113,15 @@ function sweep(f: CoverageFigures, r: Ratios, p: PolicyConfig, out: Assessment, 
     out.score += 0.5;
     out.reasons.push(`${who}: output-harvesting parameters on ${Math.round(r.harvest * 100)}% of requests`);
   }
-  if (r.novelSingles >= p.NOVEL_SINGLES) {
-    out.score += 0.5;
-    out.reasons.push(`${who}: ${Math.round(r.novelSingles)} distinct single-shot prompts in the window`);
-  }
-  if (r.topicSpread >= p.TOPIC_SPREAD && f.distinctPrompts >= 16) {
-    out.score += 0.25;
-    out.reasons.push(`${who}: topic coverage ${r2(r.topicSpread)} of what uniform sampling would reach`);
-  }
   // One instruction over many inputs is a batch job, unless it also harvests; several templates
   // each reused over many inputs is a grid sweep.
   const templates = Math.round(f.distinctTemplates);
-  if (r.templateRatio <= p.TEMPLATE_REUSE && templates <= 2) {
+  if (r.templateRatio <= p.TEMPLATE_REUSE && templates < GRID_TEMPLATES) {
     if (!harvesting) {
       out.score -= 0.5;
       out.signals.batchLike = 1;
     }
-  } else if (r.templateRatio <= p.TEMPLATE_REUSE && templates >= 3) {
+  } else if (r.templateRatio <= p.TEMPLATE_REUSE) {
     out.score += 0.5;
     out.reasons.push(`${who}: template grid (${templates} templates over ${Math.round(f.distinctPrompts)} prompts)`);
   }
@@ -140,6 +141,14 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
   const r = ratios(f);
   const out: Assessment = { score: 0, reasons: [], signals: signalsOf(r) };
   sweep(f, r, p, out, "account");
+  // Many distinct single-shot prompts that share no phrasing: a person's variations and retries
+  // reuse word sequences; a dataset's prompts do not.
+  const shingleNovelty = f.shingleSamples > 0 ? Math.min(1, f.shingles / f.shingleSamples) : 0;
+  out.signals.shingleNovelty = r2(shingleNovelty);
+  if (isNovelSingleShot(f, r, p) && r.novelSingles >= p.NOVEL_SINGLES && f.shingleSamples >= MIN_SHINGLE_SAMPLES && shingleNovelty >= p.SHINGLE_NOVELTY) {
+    out.score += 0.5;
+    out.reasons.push(`account: ${Math.round(r.novelSingles)} distinct single-shot prompts with no near-duplicates (shingle novelty ${r2(shingleNovelty)})`);
+  }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.
   const networkSpread = f.requests > 0 ? f.networks / f.requests : 0;
@@ -161,7 +170,7 @@ export function assessFingerprint(f: FingerprintFigures, p: PolicyConfig): Asses
   const r = ratios(f);
   const out: Assessment = { score: 0, reasons: [], signals: { ...signalsOf(r), accounts: Math.round(f.accounts), recentAccounts: Math.round(f.recentAccounts) } };
   // One account's traffic is that account's business; a fingerprint speaks for several.
-  if (f.accounts < p.FP_MIN_ACCOUNTS) return out;
+  if (f.accounts < p.FP_MIN_ACCOUNTS || r.singleShot < p.FP_SINGLE_SHOT_RATIO) return out;
   sweep(f, r, p, out, "fingerprint");
   if (out.score <= 0) return out;
   // Campaigns partition their dataset: accounts do not repeat each other's prompts, so the union

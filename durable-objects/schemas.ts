@@ -8,7 +8,9 @@ export const TOPIC_BUCKETS = 1024;
 
 export const ACCOUNT_SCHEMA = {
   sketches: { prompts: 10, templates: 10, conversations: 9, shingles: 9, networks: 7, endUsers: 8 },
-  counters: ["requests", "tokens", "singleShot", "harvest"] as const,
+  // shingleSamples: sampled shingles sent (de-duplicated per request only), against which the
+  // shingle sketch's distinct count measures near-duplicates.
+  counters: ["requests", "tokens", "singleShot", "harvest", "shingleSamples"] as const,
   topicBuckets: TOPIC_BUCKETS,
 } satisfies WindowSchema<string, string>;
 

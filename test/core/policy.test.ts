@@ -7,7 +7,7 @@ const cfg = parseConfig({});
 const C = 1024;
 
 function account(over: Partial<AccountFigures>): AccountFigures {
-  return { requests: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, harvest: 0, topics: 39, topicBuckets: C, networks: 1, endUsers: 0, ...over };
+  return { requests: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, harvest: 0, topics: 39, topicBuckets: C, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over };
 }
 
 describe("account signals", () => {
@@ -44,10 +44,15 @@ describe("account signals", () => {
     expect(actionFor(a.score, cfg)).toBe("allow");
   });
 
-  it("flags a blended key once its novel single-shot prompts pile up", () => {
-    const a = assessAccount(account({ requests: 60, distinctPrompts: 55, singleShot: 45, harvest: 0, topics: 50 }), cfg);
+  it("flags a blended key once its novel single-shot prompts with no near-duplicates pile up", () => {
+    const a = assessAccount(account({ requests: 60, distinctPrompts: 55, singleShot: 45, harvest: 0, topics: 50, shingles: 190, shingleSamples: 200 }), cfg);
     expect(actionFor(a.score, cfg)).toBe("throttle");
-    expect(a.reasons.join(" ")).toMatch(/single-shot prompts in the window/);
+    expect(a.reasons.join(" ")).toMatch(/no near-duplicates/);
+  });
+
+  it("lets a power user's variations through: they share phrasing", () => {
+    const a = assessAccount(account({ requests: 34, distinctPrompts: 29, singleShot: 25, harvest: 0, shingles: 120, shingleSamples: 200 }), cfg);
+    expect(actionFor(a.score, cfg)).toBe("allow");
   });
 
   it("flags address rotation on a few novel single-shot requests", () => {
@@ -85,6 +90,11 @@ describe("fingerprint signals", () => {
 
   it("lets many ordinary users of one SDK through", () => {
     const a = assessFingerprint(fingerprint({ requests: 500, distinctPrompts: 420, singleShot: 240, harvest: 10, accounts: 60, recentAccounts: 4 }), cfg);
+    expect(a.score).toBe(0);
+  });
+
+  it("lets a handful of users who happen to share a client through, even if their prompts are all new", () => {
+    const a = assessFingerprint(fingerprint({ requests: 19, distinctPrompts: 19, singleShot: 14, harvest: 0, accounts: 4, recentAccounts: 4 }), cfg);
     expect(a.score).toBe(0);
   });
 });
