@@ -50,8 +50,9 @@ export function verdictEntry(
   shadow: boolean,
   via: string | null,
 ): AuditEntry {
+  // The policy's own signals win over a figure of the same name: they are what the verdict read.
   const signals: Record<string, number> = { score: round(v.score) };
-  for (const [k, x] of Object.entries(assessment.signals)) signals[k] = x;
   for (const [k, x] of Object.entries(figures)) signals[k] = Math.round(x);
+  for (const [k, x] of Object.entries(assessment.signals)) signals[k] = x;
   return { t: v.since, ...subject, action: v.action === "block" ? "block" : "throttle", cause: "extraction", reasons: v.reasons, signals, until: v.until, shadow, via };
 }
