@@ -37,6 +37,17 @@ export async function sweeper(url: string, key: string, t0: number): Promise<num
   throw new Error("the sweeper was never blocked");
 }
 
+/** The same sweep for a fixed number of requests (in shadow mode nothing is refused). Returns the last time used. */
+export async function sweep(url: string, key: string, t0: number, n: number): Promise<{ t: number; shadow: string | null }> {
+  let t = t0;
+  let shadow: string | null = null;
+  for (const p of sweepPrompts(n)) {
+    const r = await ask(url, key, (t += 5_000), chat(p, { max_tokens: 4096 }), { ip: "203.0.113.51", ua: "curl/8.5.0", ja4: "t13d_sweeper" });
+    shadow = (r.debug as { shadow?: { action: string } } | null)?.shadow?.action ?? shadow;
+  }
+  return { t, shadow };
+}
+
 /** Many fresh keys sharing one client stack, each sending a few prompts. */
 export async function hydra(url: string, t0: number, keys = 24, requests = 240): Promise<number> {
   const prompts = sweepPrompts(requests, 7);
