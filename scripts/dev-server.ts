@@ -4,7 +4,7 @@
  * to wrangler and its workerd processes together, as a machine losing power would do.
  */
 import { spawn, type ScriptChild } from "node:child_process";
-import { createWriteStream, readdirSync, readFileSync } from "node:fs";
+import { cpSync, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { proc } from "../eval/env";
@@ -26,8 +26,30 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** What `wrangler dev` bundles: the Worker's sources and configuration. */
+const SOURCES = ["wrangler.toml", "package.json", "tsconfig.json", "worker", "core", "durable-objects", "scripts/load-baseline"];
+
+/**
+ * Copies the Worker's sources to `dir` (node_modules linked, not copied) and returns it. `wrangler
+ * dev` watches its sources and reloads the Worker when one changes, dropping in-flight requests
+ * (503) and in-memory state; run from a snapshot, a check measures the code as it was when it
+ * started, whatever is edited meanwhile.
+ */
+export function snapshotSources(root: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const entry of SOURCES) {
+    if (!existsSync(join(root, entry))) continue;
+    if (entry.includes("/")) mkdirSync(join(dir, entry, ".."), { recursive: true });
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
 export interface DevOptions {
   root: string;
+  /** wrangler config; default: the project's wrangler.toml */
+  config?: string;
   port: number;
   persistTo: string;
   vars: Record<string, string>;
@@ -36,8 +58,17 @@ export interface DevOptions {
   adminToken: string;
 }
 
+export interface HeapUsage {
+  /** bytes of live JS objects in the Worker's isolate (its Durable Objects included) */
+  used: number;
+  /** bytes the isolate's heap has reserved */
+  total: number;
+}
+
 export interface DevServer {
   url: string;
+  /** The V8 heap of the Worker's isolate, through wrangler's inspector (Runtime.getHeapUsage). */
+  heapUsage(): Promise<HeapUsage | null>;
   child: ScriptChild;
   /** SIGKILL to the whole process group; resolves when wrangler has exited and the port is closed. */
   crash(): Promise<void>;
@@ -85,7 +116,9 @@ function rssOf(pid: number): number {
 
 export async function startDev(o: DevOptions): Promise<DevServer> {
   // The wrangler CLI on this very Node (22 under `npm run`), not whatever `node` is first on the PATH.
-  const args = [join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(await freePort()), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  const inspectorPort = await freePort();
+  const args = [join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(o.port), "--inspector-port", String(inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  if (o.config) args.push("--config", o.config);
   for (const [k, v] of Object.entries(o.vars)) args.push("--var", `${k}:${v}`);
   const env = { ...proc.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
   const child = spawn(killer.execPath, args, { cwd: o.root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -104,13 +137,16 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
     }
     await sleep(250);
   }
+  const inspector = new Inspector(`ws://127.0.0.1:${inspectorPort}/ws`);
   const workerdPids = () => groupMembers(child.pid).filter((p) => p.comm === "workerd").map((p) => p.pid);
   return {
     url,
     child,
     workerdPids,
+    heapUsage: () => inspector.heapUsage(),
     workerdRss: () => workerdPids().reduce((n, pid) => n + rssOf(pid), 0),
     async crash() {
+      inspector.close();
       const members = groupMembers(child.pid).map((p) => p.pid);
       killer.kill(-child.pid, "SIGKILL");
       await exited;
@@ -119,4 +155,54 @@ export async function startDev(o: DevOptions): Promise<DevServer> {
       log.end();
     },
   };
+}
+
+/**
+ * A minimal Chrome DevTools Protocol client for wrangler's inspector proxy (which accepts only
+ * connections that send an Origin header). Used for Runtime.getHeapUsage.
+ */
+class Inspector {
+  private ws: WebSocket | null = null;
+  private opening: Promise<WebSocket | null> | null = null;
+  private nextId = 0;
+  private readonly pending = new Map<number, (result: unknown) => void>();
+
+  constructor(private readonly url: string) {}
+
+  private open(): Promise<WebSocket | null> {
+    this.opening ??= new Promise((resolve) => {
+      // Node's WebSocket (undici) takes headers in its second argument.
+      const ws = new WebSocket(this.url, { headers: { Origin: "http://127.0.0.1" } } as unknown as string[]);
+      const timer = setTimeout(() => resolve(null), 5000);
+      ws.addEventListener("open", () => {
+        clearTimeout(timer);
+        this.ws = ws;
+        resolve(ws);
+      });
+      ws.addEventListener("error", () => resolve(null));
+      ws.addEventListener("message", (m) => {
+        const msg = JSON.parse(String(m.data)) as { id?: number; result?: unknown };
+        if (msg.id !== undefined) this.pending.get(msg.id)?.(msg.result);
+        if (msg.id !== undefined) this.pending.delete(msg.id);
+      });
+    });
+    return this.opening;
+  }
+
+  async heapUsage(): Promise<HeapUsage | null> {
+    const ws = await this.open();
+    if (!ws) return null;
+    const id = ++this.nextId;
+    const result = await new Promise<unknown>((resolve) => {
+      this.pending.set(id, resolve);
+      ws.send(JSON.stringify({ id, method: "Runtime.getHeapUsage" }));
+      setTimeout(() => resolve(null), 10_000);
+    });
+    const r = result as { usedSize?: number; totalSize?: number } | null;
+    return r && typeof r.usedSize === "number" ? { used: r.usedSize, total: r.totalSize ?? 0 } : null;
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
 }

@@ -72,3 +72,8 @@ declare module "autocannon" {
   function autocannon(options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void): AutocannonInstance;
   export default autocannon;
 }
+
+declare module "node:fs" {
+  export function cpSync(source: string, destination: string, options?: { recursive?: boolean }): void;
+  export function symlinkSync(target: string, path: string, type?: "dir" | "file" | "junction"): void;
+}

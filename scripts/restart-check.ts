@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { proc } from "../eval/env";
-import { freePort, sleep, startDev, type DevServer } from "./dev-server";
+import { freePort, sleep, snapshotSources, startDev, type DevServer } from "./dev-server";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const flagAt = proc.argv.indexOf("--flush-ms");
@@ -155,7 +155,8 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "distill-guard-restart-"));
   const port = await freePort();
   const vars = { GUARD_TEST_MODE: "true", ADMIN_TOKEN: TOKEN, GUARD_SECRET: "restart-check-secret", FLUSH_INTERVAL_MS: String(FLUSH_MS) };
-  const start = (n: number) => startDev({ root: ROOT, port, persistTo: join(dir, "state"), vars, logFile: join(dir, `wrangler-${n}.log`), adminToken: TOKEN });
+  const root = snapshotSources(ROOT, join(dir, "src"));
+  const start = (n: number) => startDev({ root, port, persistTo: join(dir, "state"), vars, logFile: join(dir, `wrangler-${n}.log`), adminToken: TOKEN });
   let ok = true;
   let dev: DevServer | null = null;
   try {
