@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { proc } from "../eval/env";
 import { cpuTable } from "./cpu";
 import { hllTable, kmvTable } from "./accuracy";
+import { durableObjectTables } from "./durable-object";
 import { e2eTable } from "./e2e";
 import { growthTable } from "./growth";
 import { memoryTable } from "./memory";
@@ -17,6 +18,7 @@ type Step = { name: string; run: () => Promise<Table[]> | Table[] };
 const STEPS: Step[] = [
   { name: "cpu", run: () => [cpuTable({ rounds: 15 })] },
   { name: "e2e", run: async () => [await e2eTable({ seconds: 4, runs: 2, keys: Number(proc.env.BENCH_KEYS ?? 1000), streamShare: Number(proc.env.BENCH_STREAM ?? 0.35) })] },
+  { name: "do", run: () => durableObjectTables() },
   { name: "memory", run: () => [memoryTable()] },
   { name: "growth", run: () => [growthTable()] },
   { name: "accuracy", run: () => [hllTable({ trialsAtMillion: 200 }), kmvTable()] },

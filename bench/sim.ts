@@ -94,6 +94,7 @@ export function record(w: AccountWindow, obs: AccountObservation, now: number): 
   w.insert(now, "templates", p.template[0], p.template[1]);
   w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
   w.insertAll(now, "shingles", p.shingles);
+  w.count(now, "shingleSamples", p.shingles.length >>> 1);
   w.markTopic(now, p.topic);
   if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
   if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
@@ -111,6 +112,8 @@ export function assess(w: AccountWindow, now: number, cfg: Config = CONFIG): Ass
       harvest: f.counters.harvest,
       topics: f.topics,
       topicBuckets: TOPIC_BUCKETS,
+      shingles: f.distinct.shingles,
+      shingleSamples: f.counters.shingleSamples,
       networks: f.distinct.networks,
       endUsers: f.distinct.endUsers,
     },

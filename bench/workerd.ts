@@ -34,6 +34,8 @@ interface DevEnv {
 
 export interface StartOptions {
   config: string;
+  /** another main module than the config's */
+  entrypoint?: string;
   vars: Record<string, string>;
   /** directory for Durable Object storage (SQLite on disk); false keeps it in memory */
   persist: string | false;
@@ -56,6 +58,7 @@ export async function startWorker(opts: StartOptions): Promise<Target> {
   for (const [k, v] of Object.entries(opts.vars)) bindings[k] = { type: "plain_text", value: v };
   const worker = await devEnv.startWorker({
     config: opts.config,
+    ...(opts.entrypoint ? { entrypoint: opts.entrypoint } : {}),
     bindings,
     dev: { persist: opts.persist, server: { hostname: "127.0.0.1", port: 0 }, inspector: false, watch: false, remote: false, logLevel: "error" },
   });

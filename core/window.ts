@@ -132,6 +132,8 @@ export class EpochWindow<S extends string, C extends string> {
   private readonly unionEntries: number[];
   /** Per sketch, once the union is dense: the histogram of its registers (null while sparse). */
   private readonly hists: (Uint16Array | Uint32Array | null)[];
+  /** Per sketch: bumped whenever the union's estimate may have changed (see `unionVersion`). */
+  private readonly versions: number[];
   private topicCount = 0;
   /** Epoch indexes changed since the last `takeDirty()`. */
   private dirty = new Set<number>();
@@ -148,6 +150,7 @@ export class EpochWindow<S extends string, C extends string> {
     this.stale = this.sketchNames.map(() => false);
     this.unionEntries = this.sketchNames.map(() => 0);
     this.hists = this.sketchNames.map(() => null);
+    this.versions = this.sketchNames.map(() => 0);
   }
 
   /** Loads persisted epochs (any order); ones outside the window at `now` are ignored. */
@@ -187,13 +190,15 @@ export class EpochWindow<S extends string, C extends string> {
       this.estimates[i] = n;
       this.hists[i] = null;
       this.stale[i] = false;
+      this.versions[i]++;
       if (n < 0) this.toDenseUnion(i);
     }
-    this.topicCount = this.topicsCovered();
+    this.topicCount = this.countTopics(0);
   }
 
   /** The union of sketch i has become dense: start tracking its register histogram. */
   private toDenseUnion(i: number): void {
+    this.versions[i]++;
     this.unionEntries[i] = -1;
     this.hists[i] = HyperLogLog.unionHistogram(this.epochs.map((e) => e.sketches[i]));
     this.stale[i] = true;
@@ -240,6 +245,7 @@ export class EpochWindow<S extends string, C extends string> {
         hist[union]--;
         hist[rank]++;
         this.stale[i] = true;
+        this.versions[i]++;
       }
       return;
     }
@@ -264,6 +270,7 @@ export class EpochWindow<S extends string, C extends string> {
       } else {
         this.unionEntries[i] = n;
         this.estimates[i] = n;
+        this.versions[i]++;
       }
     }
   }
@@ -296,12 +303,24 @@ export class EpochWindow<S extends string, C extends string> {
     return this.estimates[i];
   }
 
+  /**
+   * A number that changes whenever the window's estimate for `sketch` may have changed (an insert
+   * that changed the union, an expiry, a load), for callers that cache figures derived from it.
+   */
+  unionVersion(sketch: S): number {
+    return this.versions[this.sketchNames.indexOf(sketch)];
+  }
+
   counter(name: C): number {
     return this.sums[this.schema.counters.indexOf(name)];
   }
 
   /** Distinct topic buckets; `shift` > 0 folds them into coarser buckets first. */
   topicsCovered(shift = 0): number {
+    return shift === 0 ? this.topicCount : this.countTopics(shift);
+  }
+
+  private countTopics(shift: number): number {
     const t = new Uint8Array(Math.ceil(this.schema.topicBuckets / 8));
     for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i] |= e.topics[i];
     if (shift === 0) {

@@ -18,6 +18,7 @@ import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
 import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
 import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
+import { ShardMerge } from "../core/shard-merge";
 import { SubjectStore } from "./persist";
 import type { FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -80,6 +81,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   private recent = { hour: 0, current: new HyperLogLog(6), previous: new HyperLogLog(6) };
   /** Latest window unions of the other shards (shard → union epoch). */
   private peers = new Map<number, FpEpoch>();
+  private readonly shardMerge = new ShardMerge(FINGERPRINT_SCHEMA);
   private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
   private readonly overrides: OverrideSlot;
   private readonly accountIds = new RecentIds();
@@ -161,12 +163,11 @@ export class FingerprintGuard extends DurableObject<Env> {
     let counter: (c: FingerprintCounter) => number = (c) => this.window.counter(c);
     let topics = this.window.topicsCovered();
     if (this.peers.size > 0) {
-      const merged = this.mergedUnion();
-      const names = Object.keys(FINGERPRINT_SCHEMA.sketches) as FingerprintSketch[];
-      distinct = (s) => merged.sketches[names.indexOf(s)].estimate();
-      counter = (c) => merged.counters[FINGERPRINT_SCHEMA.counters.indexOf(c)];
-      topics = 0;
-      for (const b of merged.topics) for (let x = b; x; x &= x - 1) topics++;
+      // merged with the other shards' unions, cached between changes (core/shard-merge.ts)
+      const merged = this.shardMerge.figures(this.window, this.peers.values());
+      distinct = (s) => merged.distinct(s);
+      counter = (c) => merged.counter(c);
+      topics = merged.topics;
     }
     return assessFingerprint(
       {
@@ -210,7 +211,10 @@ export class FingerprintGuard extends DurableObject<Env> {
     const registry = this.env.GUARD_REGISTRY.getByName("global");
     const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
-    const figures = { requests: this.window.counter("requests"), prompts: this.window.distinct("prompts"), templates: this.window.distinct("templates"), accounts: this.window.distinct("accounts"), topics: this.window.topicsCovered() };
+    // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
+    const m = this.peers.size > 0 ? this.shardMerge.figures(this.window, this.peers.values()) : null;
+    const d = (s: FingerprintSketch) => (m ? m.distinct(s) : this.window.distinct(s));
+    const figures = { requests: m ? m.counter("requests") : this.window.counter("requests"), prompts: d("prompts"), templates: d("templates"), accounts: d("accounts"), topics: m ? m.topics : this.window.topicsCovered() };
     sendAudit(this.env, this.ctx, verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow, `shard:${this.meta.shard}`));
   }
 
