@@ -8,6 +8,8 @@ import { Agent, request } from "node:http";
 import { nowMs } from "./env";
 import type { ScenarioLine } from "./scenario";
 
+const encoder = new TextEncoder();
+
 export interface GuardAnswer {
   /** 0 when no answer came back */
   status: number;
@@ -52,7 +54,7 @@ export class GuardClient {
   }
 
   async send(line: ScenarioLine): Promise<GuardAnswer> {
-    const body = new TextEncoder().encode(JSON.stringify(line.body ?? null));
+    const body = encoder.encode(JSON.stringify(line.body ?? null));
     const headers: Record<string, string | number> = {
       ...lineHeaders(line),
       ...this.#endpoint.headers(line.path),

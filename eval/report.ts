@@ -14,7 +14,7 @@ export interface RunStats {
   requestsPerSecond: number;
   /** wall-clock time from sending a request to reading the last byte of its answer */
   latencyMs: LatencySummary;
-  /** CPU of the whole workerd process per request (Miniflare entry, Worker, Durable Objects, mock upstream) */
+  /** CPU of the whole workerd process per request (Miniflare's entry worker, the Worker, its Durable Objects) */
   workerdCpuMsPerRequest?: number;
   /** CPU of this Node process (reading, scheduling, HTTP client, scoring) per request */
   evalCpuMsPerRequest: number;
@@ -104,8 +104,9 @@ export function formatReport(summary: Summary): string {
   out.push(
     run.workerdCpuMsPerRequest === undefined
       ? "workerd CPU per request: not measured (needs Linux /proc)"
-      : `workerd CPU per request: ${ms(run.workerdCpuMsPerRequest)} (whole workerd process: Miniflare's entry worker, the guard ` +
-          `Worker, its Durable Objects and the mock upstream; not the guard's CPU alone, an upper bound on it)`,
+      : `workerd CPU per request: ${ms(run.workerdCpuMsPerRequest)} (the whole workerd process: Miniflare's entry worker, the ` +
+          `guard Worker and its Durable Objects${run.upstream === "guard's built-in mock" ? ", the built-in mock upstream" : ""}; ` +
+          `an upper bound on the guard's own CPU, not a measure of it alone)`,
   );
   out.push(`Eval tool CPU per request: ${ms(run.evalCpuMsPerRequest)} (this Node process)`);
   out.push(`Upstream: ${run.upstream}`);
