@@ -45,6 +45,8 @@ export function reliabilityProjects(base: Bindings) {
     faultProject("workerd-faults-closed", ["test/faults/state.test.ts", "test/faults/upstream.test.ts"], { ...faults, FAIL_MODE: "closed", FAIL_MODE_OTHER: "open" }, "server"),
     faultProject("workerd-faults-open", ["test/faults/state.test.ts"], { ...faults, FAIL_MODE: "open", FAIL_MODE_OTHER: "closed" }, "server"),
     faultProject("workerd-upstream-refused", ["test/faults/upstream-refused.test.ts"], faults, "closed"),
+    // Test mode simply not set (development, with an operator token): test headers must be ignored.
+    workerd("workerd-test-mode-off", ["test/modes/test-mode-off.test.ts"], { GUARD_SECRET: base.GUARD_SECRET, ADMIN_TOKEN: base.ADMIN_TOKEN }),
     // Its own namespace of objects, so the storage scan reads exactly what its traffic wrote.
     workerd("workerd-secrets", ["test/reliability/secrets-scan.test.ts"], base),
     // Node: starts the real Worker with unsafe bindings through wrangler's dev environment.
