@@ -36,7 +36,7 @@ export const CONFIG_SPEC = {
   GUARD_ENV: oneOf(["development", "production"] as const, "development", "Production marker. `production` requires `GUARD_SECRET` and forbids test mode."),
   CLIENT_IP_HEADER: str("cf-connecting-ip", "Header that carries the trusted client address. Set it to your proxy's header when the guard is not behind Cloudflare's edge; empty: addresses are not used."),
   MAX_BODY_BYTES: int(2 * 1024 * 1024, "Largest request body inspected; larger bodies answer 413.", 1024),
-  FAIL_MODE: oneOf(["open", "closed"] as const, "open", "When a Durable Object call fails or times out on an inspected path: `open` serves the request (and logs), `closed` answers 503."),
+  FAIL_MODE: oneOf(["open", "closed"] as const, "open", "When the account's Durable Object call fails, times out or is overloaded on an inspected path: `open` serves the request, `closed` answers 429 with `Retry-After: 1`; both log `state_unavailable`. A failing fingerprint object is skipped (logged): the account decides."),
   FAIL_MODE_OTHER: oneOf(["open", "closed"] as const, "open", "Same choice for other (pass-through) paths."),
   STATE_TIMEOUT_MS: int(2000, "How long the Worker waits for a Durable Object verdict before applying FAIL_MODE.", 10),
   UPSTREAM_TIMEOUT_MS: int(120000, "How long the Worker waits for the upstream's response headers before answering 504.", 100),
