@@ -11,6 +11,7 @@
  * Observations are synthetic (bench/streams.ts): every prompt new, as in a sweep, which is the most
  * work an observation can cause.
  */
+import { hashKeyFromWords, hashWords } from "../core/hash";
 import { HyperLogLog } from "../core/hyperloglog";
 import { FINGERPRINT_SCHEMA } from "../durable-objects/schemas";
 import type { AccountObservation, FingerprintObservation } from "../durable-objects/protocol";
@@ -25,6 +26,7 @@ interface Bindings {
 }
 
 const HOT_FINGERPRINT = "sbenchhotkey00001";
+const KEY = hashKeyFromWords(0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0);
 
 function num(url: URL, name: string, fallback: number): number {
   const v = url.searchParams.get(name);
@@ -84,7 +86,9 @@ async function hotkey(env: Bindings, url: URL): Promise<unknown> {
       offered++;
       const a = rng.int(accounts);
       seen.add(a);
-      const account: [number, number] = [Math.imul(a + 1, 0x9e3779b1) >>> 0, Math.imul(a + 1, 0x85ebca77) >>> 0];
+      // the account's keyed hash, as worker/guard.ts computes it from the account id
+      const h = hashWords(KEY, [a], 0, 1);
+      const account: [number, number] = [h.hi, h.lo];
       const shard = shardOf(account, shards);
       const obs: FingerprintObservation = fingerprintObservation(rng, SWEEP, Date.now(), account, shard, HOT_FINGERPRINT);
       refAccounts.insert(account[0], account[1]);
