@@ -1,8 +1,9 @@
 /**
  * Load (issue 4, item 4): `autocannon` against a real `wrangler dev` (127.0.0.1 only) for 60 s at
- * concurrency 64, on a mix of accounts: every request picks the next of 200 keys and one of the
+ * concurrency 64, on a mix of accounts: every request picks the next of 100 keys and one of the
  * four API formats (plus pass-through calls), with prompts that repeat for some accounts and sweep
- * for others. It samples the RSS of the workerd processes every second and prints the figures.
+ * for others. A warm-up of one full cycle of the mix (every account in every format, 900 requests)
+ * comes first, so every account's and fingerprint's Durable Object exists before the measured 60 s.
  *
  *   npm run load                     (node eval/run.mjs scripts/load.ts [--duration 60] [--connections 64])
  *
@@ -33,7 +34,9 @@ const DURATION_S = arg("--duration", 60);
 const CONNECTIONS = arg("--connections", 64);
 // Enough accounts for a real mix, few enough that every account's and fingerprint's object exists
 // after the first seconds even on a slow machine, so a growing RSS afterwards would be a leak.
-const ACCOUNTS = arg("--accounts", 200);
+const ACCOUNTS = arg("--accounts", 100);
+/** Formats in the mix (requestFor's switch). */
+const FORMATS = 9;
 /**
  * The JS heap's floor may rise from the middle third of the run to the last by this fraction, or by
  * HEAP_ALLOWANCE if that is more: the accounts' sketches legitimately fill up during the run (a
@@ -93,8 +96,24 @@ interface Run {
   heap: number[];
 }
 
-/** autocannon for DURATION_S at CONNECTIONS against `url`, sampling memory meanwhile. */
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+/** One full cycle of the mix: every account in every format, so every object exists afterwards. */
+const WARM_UP = (ACCOUNTS * FORMATS) / gcd(ACCOUNTS, FORMATS);
+
+function send(url: string, requests: AutocannonRequest[], limit: { duration: number } | { amount: number }): Promise<AutocannonResult> {
+  return new Promise<AutocannonResult>((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, timeout: 90, requests, ...limit }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/**
+ * A warm-up of WARM_UP requests (every account's and fingerprint's object is created then), then
+ * autocannon for DURATION_S at CONNECTIONS, sampling memory meanwhile.
+ */
 async function drive(dev: DevServer, requests: AutocannonRequest[], sampleHeap: boolean): Promise<Run> {
+  const t0 = Date.now();
+  const warm = await send(dev.url, requests, { amount: WARM_UP });
+  log(`  warm-up: ${WARM_UP} requests in ${((Date.now() - t0) / 1000).toFixed(1)} s (errors ${warm.errors}, timeouts ${warm.timeouts}, 5xx ${warm["5xx"]})`);
   const rss: number[] = [dev.workerdRss()];
   const heap: number[] = [];
   let tick = 0;
@@ -102,10 +121,11 @@ async function drive(dev: DevServer, requests: AutocannonRequest[], sampleHeap: 
     rss.push(dev.workerdRss());
     if (sampleHeap && tick++ % 2 === 0) void dev.heapUsage().then((h) => h && heap.push(h.used));
   }, 1000);
-  const result = await new Promise<AutocannonResult>((resolve, reject) => {
-    autocannon({ url: dev.url, connections: CONNECTIONS, duration: DURATION_S, timeout: 30, requests }, (err, res) => (err ? reject(err) : resolve(res)));
-  });
+  const result = await send(dev.url, requests, { duration: DURATION_S });
   clearInterval(sampler);
+  result.errors += warm.errors;
+  result.timeouts += warm.timeouts;
+  result["5xx"] += warm["5xx"];
   const total = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
   return { result, total, rss, heap };
 }
@@ -125,7 +145,7 @@ async function main(): Promise<number> {
     const dev = await startDev({ root, port: await freePort(), persistTo: join(dir, "state"), vars: { ADMIN_TOKEN: TOKEN, GUARD_SECRET: "load-test-secret" }, logFile: join(dir, "wrangler.log"), adminToken: TOKEN });
     let guard: Run;
     try {
-      log(`load: autocannon → wrangler dev on ${dev.url}, ${CONNECTIONS} connections, ${DURATION_S} s, ${ACCOUNTS} accounts`);
+      log(`load: autocannon → wrangler dev on ${dev.url}, ${CONNECTIONS} connections, ${DURATION_S} s after a warm-up of ${WARM_UP} requests, ${ACCOUNTS} accounts`);
       let next = 0;
       const requests: AutocannonRequest[] = [
         {
@@ -147,7 +167,7 @@ async function main(): Promise<number> {
       .join(", ");
     log(`requests: ${guard.total} in ${r.duration} s, ${r.requests.average.toFixed(0)} req/s average; latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms`);
     log(`statuses: ${codes}`);
-    log(`errors: ${r.errors}, timeouts: ${r.timeouts}, 5xx: ${r["5xx"]}, resets: ${r.resets}`);
+    log(`errors: ${r.errors}, timeouts: ${r.timeouts}, 5xx: ${r["5xx"]}, resets: ${r.resets} (warm-up included)`);
     if (r.errors > 0 || r.timeouts > 0 || r["5xx"] > 0 || guard.total === 0) failures.push("errors, timeouts or 5xx");
 
     // Memory that the guard's code holds: the isolate's live JS heap (its Durable Objects included).
@@ -173,7 +193,7 @@ async function main(): Promise<number> {
     log(`baseline (a Worker answering "ok", same wrangler dev and load): ${base.total} requests; workerd RSS: ${rssLine(base.rss)}`);
     const guardGrowth = guard.rss[guard.rss.length - 1] - guard.rss[0];
     const baseGrowth = base.rss[base.rss.length - 1] - base.rss[0];
-    log(`RSS growth over the run: guard ${mb(guardGrowth)} for ${guard.total} requests, baseline ${mb(baseGrowth)} for ${base.total} requests`);
+    log(`RSS growth over the measured ${DURATION_S} s: guard ${mb(guardGrowth)} for ${guard.total} requests, baseline ${mb(baseGrowth)} for ${base.total} requests`);
     // workerd and wrangler's dev proxy grow their RSS under load whatever the Worker does; the
     // guard must not grow more than that (plus room for its few hundred Durable Objects).
     if (guardGrowth > Math.max(baseGrowth, 0) * MAX_RSS_RATIO + RSS_ALLOWANCE) failures.push(`RSS grew by more than ${MAX_RSS_RATIO} × the baseline's growth + ${mb(RSS_ALLOWANCE)}`);

@@ -35,6 +35,8 @@ declare module "autocannon" {
     url: string;
     connections?: number;
     duration?: number;
+    /** requests to send instead of a duration */
+    amount?: number;
     pipelining?: number;
     timeout?: number;
     requests?: AutocannonRequest[];
