@@ -18,9 +18,10 @@ import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
 import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
 import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
+import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
 import { ShardMerge } from "../core/shard-merge";
 import { SubjectStore } from "./persist";
-import type { FingerprintObservation } from "./protocol";
+import type { Decision, FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 
 type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
@@ -69,6 +70,9 @@ export interface FingerprintSnapshot {
   verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
 }
 
+/** What a fingerprint shard remembers of an idempotent request: only that it was counted. */
+const COUNTED: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits: [] };
+
 /** Accounts seen per hour, two hours deep: enough to see a burst of fresh keys. */
 const RECENT_MS = 3600_000;
 
@@ -81,6 +85,8 @@ export class FingerprintGuard extends DurableObject<Env> {
   private recent = { hour: 0, current: new HyperLogLog(6), previous: new HyperLogLog(6) };
   /** Latest window unions of the other shards (shard → union epoch). */
   private peers = new Map<number, FpEpoch>();
+  /** Recent idempotent requests, so a client's retry is not counted twice here either. */
+  private readonly idempotency = new IdempotencyLedger();
   private readonly shardMerge = new ShardMerge(FINGERPRINT_SCHEMA);
   private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
   private readonly overrides: OverrideSlot;
@@ -98,11 +104,32 @@ export class FingerprintGuard extends DurableObject<Env> {
       this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
       this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
       this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta<SavedPeer[]>("peers"));
+      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
     });
   }
 
   async observe(obs: FingerprintObservation): Promise<FingerprintVerdict> {
+    const key = obs.idempotency;
+    if (key && this.idempotency.check(key, obs.now)) {
+      this.flusher.touch();
+      return this.current(obs.now);
+    }
+    if (key) this.idempotency.remember(key, obs.now, COUNTED, false);
+    return this.observeOnce(obs);
+  }
+
+  /** The verdict at `now` without counting anything (a retry's answer). */
+  private current(now: number): FingerprintVerdict {
+    const deny = this.overrides.denied(now);
+    if (deny) {
+      const d = denyDecision(deny, now);
+      return { action: d.action, reasons: d.reasons, until: d.until, since: deny.setAt, cause: "override" };
+    }
+    return this.verdictAt(now);
+  }
+
+  private async observeOnce(obs: FingerprintObservation): Promise<FingerprintVerdict> {
     const { now, prompt: p } = obs;
     const m = this.meta;
     m.fingerprint = obs.fingerprint;
@@ -261,6 +288,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.flusher.run(() => {
       this.store.setMeta("fingerprint", this.meta);
       this.store.setMeta("recent", saveRecentAccounts(this.recent));
+      if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
       if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
       return 1 + this.store.saveWindow(this.window);
     });

@@ -50,6 +50,8 @@ export interface FingerprintObservation {
   prompt: PromptObservation;
   /** The account's id, kept in a short list of recent accounts for operators. */
   accountId?: string;
+  /** As AccountObservation.idempotency: a retry is not counted twice by the fingerprint either. */
+  idempotency?: string | null;
 }
 
 export interface LimitState {

@@ -45,7 +45,7 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
   const fps = prompt
     ? subjects.fingerprints.map((fp) => {
         const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
-        const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId };
+        const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId, idempotency: obs.idempotency };
         return withTimeout(env.FINGERPRINT_GUARD.getByName(`${fp.id}/${shard}`).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
       })
     : [];

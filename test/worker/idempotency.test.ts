@@ -56,6 +56,20 @@ describe("Idempotency-Key", () => {
     expect((await requestsOf(key, T0 + IDEMPOTENCY_TTL_MS + 2)).requests).toBe(2);
   });
 
+  it("the client's fingerprint counts a retry once too", async () => {
+    const key = freshKey("idem-fp");
+    const client = { ua: "idem-client/1.0", ja4: "t13d_idem", ip: "198.51.100.99", asn: 64509 };
+    for (let i = 0; i < 2; i++) await (await send("/v1/chat/completions", chat("A retried question"), { key, time: T0 + i, headers: { "idempotency-key": "fp-1" }, ...client })).text();
+    await (await send("/v1/chat/completions", chat("A new question"), { key, time: T0 + 5, ...client })).text();
+    const res = await operator("/_guard/v1/accounts/lookup", { method: "POST", body: JSON.stringify({ key }), time: T0 + 10 });
+    const { fingerprints } = (await res.json()) as { fingerprints: string[] };
+    expect(fingerprints.length).toBeGreaterThan(0);
+    for (const fp of fingerprints) {
+      const view = (await (await operator(`/_guard/v1/fingerprints/${fp}`, { time: T0 + 10 })).json()) as { requests: number };
+      expect(view.requests).toBe(2);
+    }
+  });
+
   it("counts pass-through retries once too", async () => {
     const key = freshKey("idem-other");
     for (let i = 0; i < 2; i++) await (await send("/v1/models", null, { key, method: "GET", time: T0 + i, headers: { "idempotency-key": "list-1" } })).text();
