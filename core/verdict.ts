@@ -15,6 +15,8 @@ export interface ExtractionVerdict {
   score: number;
   /** Requests that still scored as extraction while this throttle was active. */
   strikes?: number;
+  /** Extraction blocks this subject has had, this one included: repeat offenders block sooner and longer. */
+  offences?: number;
 }
 
 const SEVERITY: Record<Action, number> = { allow: 0, throttle: 1, block: 2 };
@@ -27,6 +29,10 @@ export function isActive(v: ExtractionVerdict | null, now: number): v is Extract
   return v !== null && v.action !== "allow" && (v.until === null || v.until > now);
 }
 
+/** Each further block lasts this many times the one before, up to BLOCK_GROWTH_MAX times BLOCK_S. */
+const BLOCK_GROWTH = 4;
+const BLOCK_GROWTH_MAX = 64;
+
 export function nextVerdict(
   current: ExtractionVerdict | null,
   assessment: Assessment,
@@ -34,23 +40,35 @@ export function nextVerdict(
   cfg: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE" | "THROTTLE_S" | "BLOCK_S" | "ESCALATE_AFTER">,
 ): ExtractionVerdict | null {
   const active = isActive(current, now) ? current : null;
-  let action = actionFor(assessment.score, cfg);
+  const offences = current?.offences ?? 0;
+  const { score } = assessment;
   let reasons = assessment.reasons;
+  // A subject blocked before is on probation: half the evidence is enough, and it blocks at once.
+  let action = actionFor(offences > 0 ? score * 2 : score, cfg);
+  if (offences > 0 && action !== "allow" && actionFor(score, cfg) !== "block") {
+    action = "block";
+    reasons = [...reasons, `repeat offence: blocked for extraction ${offences} time(s) before`];
+  }
   if (active?.action === "throttle" && action === "throttle") {
     // Sweeping on through a throttle is itself evidence. Counted in place: no write per strike.
     active.strikes = (active.strikes ?? 0) + 1;
     if (active.strikes < cfg.ESCALATE_AFTER) return active;
     action = "block";
-    reasons = [...assessment.reasons, `kept sending extraction-like traffic through a throttle (${active.strikes} requests)`];
+    reasons = [...reasons, `kept sending extraction-like traffic through a throttle (${active.strikes} requests)`];
   }
-  // Unchanged: keep the stored verdict, even a lapsed one, whose strikes a later throttle carries.
+  // Unchanged: keep the stored verdict, even a lapsed one, whose strikes and offences carry on.
   if (severity(action) <= severity(active?.action ?? "allow")) return current;
-  const until = action === "block" ? (cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null) : now + cfg.THROTTLE_S * 1000;
-  // A throttle that follows a lapsed one carries its strikes, so waiting out each throttle and
-  // resuming the sweep still ends in a block.
-  const strikes = action === "throttle" && current?.action === "throttle" ? (current.strikes ?? 0) + 1 : 0;
-  if (strikes >= cfg.ESCALATE_AFTER) {
-    return { action: "block", reasons: [...reasons, `kept sending extraction-like traffic through throttles (${strikes} requests)`], since: now, until: cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 : null, score: assessment.score };
+  if (action === "throttle") {
+    // A throttle that follows a lapsed one carries its strikes, so waiting out each throttle and
+    // resuming the sweep still ends in a block.
+    const strikes = current?.action === "throttle" ? (current.strikes ?? 0) + 1 : 0;
+    if (strikes < cfg.ESCALATE_AFTER) {
+      return { action, reasons, since: now, until: now + cfg.THROTTLE_S * 1000, score, ...(strikes ? { strikes } : {}), ...(offences ? { offences } : {}) };
+    }
+    action = "block";
+    reasons = [...reasons, `kept sending extraction-like traffic through throttles (${strikes} requests)`];
   }
-  return { action, reasons, since: now, until, score: assessment.score, ...(strikes ? { strikes } : {}) };
+  const growth = Math.min(BLOCK_GROWTH_MAX, Math.pow(BLOCK_GROWTH, offences));
+  const until = cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 * growth : null;
+  return { action: "block", reasons, since: now, until, score, offences: offences + 1 };
 }

@@ -117,3 +117,27 @@ describe("verdicts", () => {
     expect(isActive(lapsed, v.until! + 1)).toBe(false);
   });
 });
+
+describe("repeat offenders", () => {
+  const gateOnly = { score: 0.5, reasons: ["gate"], signals: {} };
+  const sweep = { score: 1, reasons: ["r"], signals: {} };
+  it("blocks again on half the evidence once a block has lapsed, for longer each time", () => {
+    const first = nextVerdict(null, { score: 2, reasons: ["b"], signals: {} }, 0, cfg)!;
+    expect(first.offences).toBe(1);
+    const firstLength = first.until! - first.since;
+    const t = first.until! + 1;
+    expect(nextVerdict(null, gateOnly, t, cfg)).toBeNull();
+    const again = nextVerdict(first, gateOnly, t, cfg)!;
+    expect(again.action).toBe("block");
+    expect(again.offences).toBe(2);
+    expect(again.reasons.at(-1)).toMatch(/repeat offence/);
+    expect(again.until! - again.since).toBe(4 * firstLength);
+  });
+
+  it("leaves a subject that was only ever throttled to the normal thresholds", () => {
+    const throttled = nextVerdict(null, sweep, 0, cfg)!;
+    expect(throttled.action).toBe("throttle");
+    const lapsed = throttled.until! + 1;
+    expect(isActive(nextVerdict(throttled, gateOnly, lapsed, cfg), lapsed)).toBe(false);
+  });
+});
