@@ -10,7 +10,7 @@
  * depending on the text alone, so identical texts always give identical features). Nothing builds a
  * lowercased or normalised copy: `tokenize` folds case and hashes words in the same pass.
  */
-import { hashWords, type Hash64, type HashKey } from "./hash";
+import { fmix32, hashWords, type Hash64, type HashKey } from "./hash";
 import type { Features, PromptInput } from "./types";
 import {
   CH_CJK,
@@ -128,14 +128,6 @@ const wordSet = new U32Set(9);
 const shingleSet = new U32Set(8);
 const topicSet = new U32Set(10);
 
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 // ---- per-key state -----------------------------------------------------------------------------
 

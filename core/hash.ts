@@ -26,13 +26,15 @@ export interface Hash64 {
   lo: number;
 }
 
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
+/** MurmurHash3's block constants; core/text.ts inlines the lane-1 mix with them for speed. */
+export const C1 = 0xcc9e2d51;
+export const C2 = 0x1b873593;
 // Lane 2 uses other constants and rotations so a collision in one lane says nothing about the other.
 const D1 = 0x85ebca6b;
 const D2 = 0xc2b2ae35;
 
-function fmix32(h: number): number {
+/** MurmurHash3's 32-bit finaliser: every input bit affects every output bit. */
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -12,6 +12,7 @@
  * under exactly what `normalise` removes (case and whitespace). `normalise` is kept for callers that
  * need the normalised string itself.
  */
+import { C1, C2, fmix32 } from "./hash";
 
 /** Lowercase, every whitespace run (JS `\s`) to one space, trimmed. */
 export function normalise(s: string): string {
@@ -272,17 +273,6 @@ function isTrailingPunct(c: number): boolean {
 // The word hash is `hashWord32` of core/hash.ts (MurmurHash3 lane 1 over the units, keyed with
 // key.s1), computed here on the fly over case-folded units so no lowercased copy is ever built.
 // test/core/features.test.ts checks that both agree.
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** `hashWord32(key, text.toLowerCase(), start, end)` for `seed = key.s1`, without the lowercased copy. */
 export function foldedWordHash(seed: number, text: string, start: number, end: number): number {
