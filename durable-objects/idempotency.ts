@@ -3,7 +3,8 @@
  * idempotent requests it decided, so a retry within IDEMPOTENCY_TTL_MS is the same request, not a
  * new one. It is not counted again (requests, sketches, limits) and gets the same decision while
  * that decision holds. When the first attempt was refused and its Retry-After has passed, the retry
- * is decided afresh (it may pass now) but still not counted again.
+ * is decided afresh (it may pass now) but still not counted again. Fingerprint shards keep a ledger
+ * of their own, only to skip counting a retry.
  *
  * The id is a keyed hash of (account, method, path, key, body), made by the Worker: the same key with
  * another body is another request, so one key cannot launder a stream of different prompts. A key
