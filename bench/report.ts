@@ -1,3 +1,5 @@
+import { proc } from "../eval/env";
+
 /**
  * Tables of the benchmark: Markdown, so the README can quote them as printed. Every row that has a
  * budget carries the measured figure, the budget and PASS/FAIL; `summary()` lists the failures.
@@ -57,6 +59,18 @@ export const fmt = {
   bytes: (n: number): string => (n < 10_000 ? `${Math.round(n).toLocaleString("en-US")} B` : `${(n / 1024).toFixed(1)} KB`),
   pct: (f: number, digits = 2): string => `${(f * 100).toFixed(digits)} %`,
 };
+
+/**
+ * CPU milliseconds this process spent running `fn` (user + system, all its threads). Unlike wall
+ * time it does not count time the process waited for a core, so a machine shared with other work
+ * does not inflate it; what other processes do to caches still can.
+ */
+export function cpuMs(fn: () => void): number {
+  const c0 = proc.cpuUsage();
+  fn();
+  const c = proc.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+}
 
 export function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);

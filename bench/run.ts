@@ -17,7 +17,23 @@ type Step = { name: string; run: () => Promise<Table[]> | Table[] };
 
 const STEPS: Step[] = [
   { name: "cpu", run: () => [cpuTable({ rounds: 15 })] },
-  { name: "e2e", run: async () => [await e2eTable({ seconds: 4, runs: 2, keys: Number(proc.env.BENCH_KEYS ?? 1000), streamShare: Number(proc.env.BENCH_STREAM ?? 0.35) })] },
+  {
+    name: "e2e",
+    run: async () => [
+      await e2eTable({
+        seconds: 4,
+        runs: 2,
+        keys: Number(proc.env.BENCH_KEYS ?? 100),
+        streamShare: Number(proc.env.BENCH_STREAM ?? 0.35),
+        lightConcurrency: 4,
+        variants: [
+          { label: "guard (SPECULATIVE_UPSTREAM=true, the default)", vars: {}, judged: true },
+          { label: "guard, SPECULATIVE_UPSTREAM=false (verdict first)", vars: { SPECULATIVE_UPSTREAM: "false" }, judged: false },
+          { label: "guard's Worker alone: objects answer at once, no state", vars: {}, judged: false, entrypoint: "bench/stub-objects-worker.ts" },
+        ],
+      }),
+    ],
+  },
   { name: "do", run: () => durableObjectTables() },
   { name: "memory", run: () => [memoryTable()] },
   { name: "growth", run: () => [growthTable()] },
