@@ -8,7 +8,7 @@ import { proc } from "../eval/env";
 import { cpuTable } from "./cpu";
 import { hllTable, kmvTable } from "./accuracy";
 import { durableObjectTables } from "./durable-object";
-import { e2eTable } from "./e2e";
+import { e2eTables } from "./e2e";
 import { growthTable } from "./growth";
 import { memoryTable } from "./memory";
 import { summary, type Table } from "./report";
@@ -19,20 +19,20 @@ const STEPS: Step[] = [
   { name: "cpu", run: () => [cpuTable({ rounds: 15 })] },
   {
     name: "e2e",
-    run: async () => [
-      await e2eTable({
+    run: () =>
+      e2eTables({
         seconds: 4,
         runs: 2,
         keys: Number(proc.env.BENCH_KEYS ?? 100),
         streamShare: Number(proc.env.BENCH_STREAM ?? 0.35),
-        lightConcurrency: 4,
+        lightConcurrency: 1,
+        lightKeys: 10,
         variants: [
           { label: "guard (SPECULATIVE_UPSTREAM=true, the default)", vars: {}, judged: true },
           { label: "guard, SPECULATIVE_UPSTREAM=false (verdict first)", vars: { SPECULATIVE_UPSTREAM: "false" }, judged: false },
           { label: "guard's Worker alone: objects answer at once, no state", vars: {}, judged: false, entrypoint: "bench/stub-objects-worker.ts" },
         ],
       }),
-    ],
   },
   { name: "do", run: () => durableObjectTables() },
   { name: "memory", run: () => [memoryTable()] },
