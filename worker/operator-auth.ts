@@ -8,11 +8,16 @@ async function digest(s: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(s)));
 }
 
-export async function tokenMatches(presented: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
-  let diff = 0;
+/** Compares two equal-length digests reading every byte of both: no early exit on a mismatch. */
+export function digestsEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  let diff = a.length ^ b.length;
   for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
   return diff === 0;
+}
+
+export async function tokenMatches(presented: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  return digestsEqual(a, b);
 }
 
 /** The bearer token of a request, or "" when there is none. */
