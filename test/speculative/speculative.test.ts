@@ -50,9 +50,10 @@ describe(`SPECULATIVE_UPSTREAM=${speculative}`, () => {
     }
     const id = crypto.randomUUID();
     const t0 = Date.now();
-    const refused = await send("/v1/chat/completions", chat("one too many"), { key, time: T0, headers: { "x-test-id": id, "x-test-delay": "1500" } });
+    const refused = await send("/v1/chat/completions", chat("one too many"), { key, time: T0, headers: { "x-test-id": id, "x-test-delay": "6000" } });
     expect(refused.status).toBe(429);
-    expect(Date.now() - t0).toBeLessThan(1200); // did not wait for the upstream's answer
+    // Did not wait for the upstream's answer (6 s away); the margin absorbs a loaded machine.
+    expect(Date.now() - t0).toBeLessThan(4000);
     expect(refused.headers.get("x-upstream")).toBeNull();
     expect(await refused.json()).toMatchObject({ error: { type: "rate_limit_error" } });
     if (speculative) {
