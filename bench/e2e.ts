@@ -109,6 +109,8 @@ export interface E2eOptions {
   lightConcurrency: number;
   /** API keys of the light load (a subset of the table's, so their objects are warm) */
   lightKeys: number;
+  /** share of streamed answers in the light load */
+  lightStreamShare: number;
 }
 
 function sideStats(s: Side, concurrency: number) {
@@ -139,8 +141,10 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
     const traffics = new Map<number, Traffic>();
     const trafficOf = (s: (typeof sides)[number], light = false): Traffic => {
       const keys = light ? opts.lightKeys : (s.variant?.keys ?? opts.keys);
-      let t = traffics.get(keys);
-      if (!t) traffics.set(keys, (t = traffic(20_000, keys, opts.streamShare)));
+      const share = light ? opts.lightStreamShare : opts.streamShare;
+      const id = keys + 1e6 * share;
+      let t = traffics.get(id);
+      if (!t) traffics.set(id, (t = traffic(20_000, keys, share)));
       return t;
     };
     // warm-up: every Durable Object the runs touch is created once, then the JIT settles
@@ -203,7 +207,8 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
       `"Worker alone" binds the two guard objects to stubs that answer allow at once (bench/stub-objects-worker.ts): the edge Worker's own cost.`,
   );
   tables[1].note(
-    `The same Workers, one request in flight: no queueing, so the difference to the bare proxy is the guard's own time on the response path. ` +
+    `The same Workers, one request in flight, answers not streamed (${Math.round(opts.lightStreamShare * 100)} %): no queueing, so the difference to the bare proxy is the guard's own time on the response path, ` +
+      `plus whatever Durable Object events (flush alarms, shard exchanges) happen to run on the same thread at that moment. ` +
       `With SPECULATIVE_UPSTREAM the upstream request runs while the objects decide, so their round trip overlaps the upstream's.`,
   );
   return tables;
