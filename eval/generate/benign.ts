@@ -232,23 +232,30 @@ export function generateApp(s: Scenario, actor: string, personaIndex: number): v
   const home = pickRegion(rng);
   const volume = Math.round(rng.int(1300, 3000) * (s.days / 14));
   const endUsers = Math.max(20, Math.round(volume / 4));
-  const times: Array<{ t: number; user: number }> = [];
-  for (let i = 0; i < volume; i++) {
+  // Conversations, as the dev scenario's apps have them: an end user opens one and often follows up
+  // within minutes (about half of an app's requests carry history).
+  const times: Array<{ t: number; user: number; turn: number }> = [];
+  while (times.length < volume) {
     const region = rng.chance(0.6) ? home : pickRegion(rng);
     const user = Math.floor(endUsers * Math.pow(rng.next(), 2)); // some end users are much more active
-    times.push({ t: localMoment(s, rng, rng.int(0, s.days - 1), region, PEOPLE_HOURS), user });
+    const length = rng.weighted([
+      [1, 45],
+      [2, 25],
+      [3, 18],
+      [4, 12],
+    ]);
+    let t = localMoment(s, rng, rng.int(0, s.days - 1), region, PEOPLE_HOURS);
+    for (let turn = 0; turn < length && times.length < volume; turn++) {
+      times.push({ t, user, turn });
+      t += pause(rng, 70 * SECOND, 0.7, 10 * SECOND, 10 * MINUTE);
+    }
   }
   times.sort((a, b) => a.t - b.t);
-  const conversations = new Map<number, { turns: Turn[]; t: number }>();
-  for (const { t, user } of times) {
+  const conversations = new Map<number, Turn[]>();
+  for (const { t, user, turn } of times) {
     const open = conversations.get(user);
-    let turns: Turn[];
-    if (open && t - open.t < 30 * MINUTE && open.turns.length < 9 && rng.chance(0.45)) {
-      turns = [...open.turns, placeholder(rng), { role: "user", text: rng.pick(FOLLOW_UPS) }];
-    } else {
-      turns = [{ role: "user", text: s.benignPrompt(rng).text }];
-    }
-    conversations.set(user, { turns, t });
+    const turns: Turn[] = turn > 0 && open ? [...open, placeholder(rng), { role: "user", text: rng.pick(FOLLOW_UPS) }] : [{ role: "user", text: s.benignPrompt(rng).text }];
+    conversations.set(user, turns);
     const userId = `${actor.replace("app-", "u")}-${user.toString(36)}`;
     const extra = persona.passesUser ? (api === "messages" ? { metadata: { user_id: userId } } : { user: userId }) : undefined;
     const style: BodyStyle = { ...base, stream: rng.chance(streamShare), extra };
