@@ -6,7 +6,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { configFor, type Config } from "../core/config";
 import { gcra, peek, type Limit } from "../core/limits";
-import { assessAccount, type Assessment } from "../core/policy";
+import type { Assessment } from "../core/policy";
 import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
 import { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
@@ -17,7 +17,8 @@ import { FlushScheduler } from "./flush";
 import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
-import { ACCOUNT_SCHEMA, TOPIC_BUCKETS, type AccountCounter, type AccountSketch } from "./schemas";
+import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
+import { accountWindow, assessAccountWindow, recordAccount } from "./windows";
 
 interface AccountMeta {
   id: string;
@@ -67,7 +68,7 @@ export class AccountGuard extends DurableObject<Env> {
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = new EpochWindow(ACCOUNT_SCHEMA, this.cfg.DETECTION_WINDOW_S * 1000);
+    this.window = accountWindow(this.cfg);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
       this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
@@ -155,42 +156,13 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   private record(obs: AccountObservation, now: number): void {
-    const p = obs.prompt!;
-    const w = this.window;
-    w.count(now, "requests");
-    w.count(now, "tokens", p.tokens);
-    if (p.singleShot) w.count(now, "singleShot");
-    if (p.harvest) w.count(now, "harvest");
-    w.insert(now, "prompts", p.prompt[0], p.prompt[1]);
-    w.insert(now, "templates", p.template[0], p.template[1]);
-    w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
-    w.insertAll(now, "shingles", p.shingles);
-    w.count(now, "shingleSamples", p.shingles.length >>> 1);
-    w.markTopic(now, p.topic);
-    if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
-    if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
+    recordAccount(this.window, obs, now);
     this.lastAssessment = this.assess(now);
     this.meta.verdict = this.overrides.exempt(now) ? null : nextVerdict(this.meta.verdict, this.lastAssessment, now, this.cfg);
   }
 
   private assess(now: number): Assessment {
-    const f = this.window.figures(now);
-    return assessAccount(
-      {
-        requests: f.counters.requests,
-        distinctPrompts: f.distinct.prompts,
-        distinctTemplates: f.distinct.templates,
-        singleShot: f.counters.singleShot,
-        harvest: f.counters.harvest,
-        topics: f.topics,
-        topicBuckets: TOPIC_BUCKETS,
-        shingles: f.distinct.shingles,
-        shingleSamples: f.counters.shingleSamples,
-        networks: f.distinct.networks,
-        endUsers: f.distinct.endUsers,
-      },
-      this.overrides.policy(now, this.cfg),
-    );
+    return assessAccountWindow(this.window, now, this.overrides.policy(now, this.cfg));
   }
 
   private flushNow(): void {

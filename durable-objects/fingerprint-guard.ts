@@ -23,6 +23,7 @@ import { ShardMerge } from "../core/shard-merge";
 import { SubjectStore } from "./persist";
 import type { Decision, FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
+import { fingerprintWindow, recordFingerprint } from "./windows";
 
 type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
 
@@ -99,7 +100,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.overrides = new OverrideSlot(this.store);
     this.accountIds.load(this.store.getMeta<RecentId[]>("accounts"));
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = new EpochWindow(FINGERPRINT_SCHEMA, this.cfg.FINGERPRINT_WINDOW_S * 1000);
+    this.window = fingerprintWindow(this.cfg);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
       this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
@@ -130,7 +131,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   private async observeOnce(obs: FingerprintObservation): Promise<FingerprintVerdict> {
-    const { now, prompt: p } = obs;
+    const { now } = obs;
     const m = this.meta;
     m.fingerprint = obs.fingerprint;
     m.shard = obs.shard;
@@ -138,16 +139,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     m.firstSeen ??= now;
     m.lastSeen = Math.max(m.lastSeen ?? now, now);
 
-    const w = this.window;
-    w.count(now, "requests");
-    w.count(now, "tokens", p.tokens);
-    if (p.singleShot) w.count(now, "singleShot");
-    if (p.harvest) w.count(now, "harvest");
-    w.insert(now, "prompts", p.prompt[0], p.prompt[1]);
-    w.insert(now, "templates", p.template[0], p.template[1]);
-    w.insert(now, "accounts", obs.account[0], obs.account[1]);
-    w.insert(now, "pairs", obs.pair[0], obs.pair[1]);
-    w.markTopic(now, p.topic);
+    recordFingerprint(this.window, obs);
     this.noteRecent(now, obs.account);
     if (obs.accountId) this.accountIds.note(obs.accountId, now);
 

@@ -4,8 +4,8 @@
  */
 import { extractFeatures } from "../core/features";
 import { hash64Hex, hashString, hashWords } from "../core/hash";
-import type { ApiFormat, ErrorShape, Features, ParsedRequest } from "../core/types";
-import type { AccountObservation, Decision, PromptObservation } from "../durable-objects/protocol";
+import type { ApiFormat, ErrorShape, ParsedRequest } from "../core/types";
+import type { AccountObservation, Decision } from "../durable-objects/protocol";
 import { readJsonBody } from "./body";
 import type { GuardContext } from "./context";
 import { decide, type Outcome } from "./decide";
@@ -16,25 +16,10 @@ import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, ty
 import { idempotencyId } from "./idempotency";
 import { noteRefusal, startEarly, type EarlyUpstream } from "./early-upstream";
 import { mockUpstream } from "./mock-upstream";
+import { promptObservation } from "./observation";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
-
-const HARVEST_MAX_TOKENS = 4096;
-
-function promptObservation(f: Features, parsed: ParsedRequest): PromptObservation {
-  const p = parsed.params;
-  return {
-    prompt: [f.prompt.hi, f.prompt.lo],
-    template: [f.template.hi, f.template.lo],
-    conversation: [f.conversation.hi, f.conversation.lo],
-    shingles: f.shingles,
-    topic: f.topic,
-    singleShot: parsed.prompt.assistantTurns === 0 && f.turns <= 1,
-    harvest: p.logprobs || p.n > 1 || (p.maxTokens !== undefined && p.maxTokens >= HARVEST_MAX_TOKENS),
-    tokens: f.tokens,
-  };
-}
 
 /** The answer for a refused request, or null to serve it. */
 function refusal(d: Decision, shape: ErrorShape, headers: Record<string, string>): Response | null {
