@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { proc } from "../eval/env";
+import type { DevEnv, DevWorker, ProxyData } from "../eval/wrangler-dev";
 
 export interface Target {
   host: string;
@@ -16,21 +17,6 @@ export interface Target {
   dispose(): Promise<void>;
 }
 
-interface ProxyData {
-  userWorkerUrl?: { protocol: string; hostname: string; port: string };
-  headers?: Record<string, string | undefined>;
-}
-
-interface DevWorker {
-  ready: Promise<void>;
-  url: Promise<URL>;
-  dispose(): Promise<void>;
-}
-
-interface DevEnv {
-  on(event: "reloadComplete", listener: (event: { proxyData?: ProxyData }) => void): void;
-  startWorker(options: unknown): Promise<DevWorker>;
-}
 
 export interface StartOptions {
   config: string;

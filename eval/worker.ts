@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { proc } from "./env";
 import type { Endpoint } from "./http";
+import type { DevEnv, DevWorker, ProxyData } from "./wrangler-dev";
 
 export interface GuardOptions {
   /** wrangler config file */
@@ -27,22 +28,6 @@ export interface RunningGuard {
   dispose(): Promise<void>;
 }
 
-interface ProxyData {
-  userWorkerUrl?: { protocol: string; hostname: string; port: string };
-  headers?: Record<string, string | undefined>;
-}
-
-interface DevWorker {
-  ready: Promise<void>;
-  url: Promise<URL>;
-  dispose(): Promise<void>;
-}
-
-interface DevEnv {
-  on(event: "reloadComplete", listener: (event: { proxyData?: ProxyData }) => void): void;
-  on(event: "error", listener: (event: unknown) => void): void;
-  startWorker(options: unknown): Promise<DevWorker>;
-}
 
 /** Bundling and starting takes a few seconds; a build error is only printed, so give up after this. */
 const STARTUP_TIMEOUT_MS = 30_000;
