@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { proc } from "../eval/env";
-import type { DevEnv, DevWorker, ProxyData } from "../eval/wrangler-dev";
+import type { DevEnv, ProxyData } from "../eval/wrangler-dev";
 
 export interface Target {
   host: string;

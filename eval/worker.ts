@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { proc } from "./env";
 import type { Endpoint } from "./http";
-import type { DevEnv, DevWorker, ProxyData } from "./wrangler-dev";
+import type { DevEnv, ProxyData } from "./wrangler-dev";
 
 export interface GuardOptions {
   /** wrangler config file */
