@@ -14,7 +14,6 @@ import { spawn, type BenchChild } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { proc } from "../eval/env";
 import { conversationBodyFor, mixedPrompts, pathFor, type BodyFormat } from "./data";
 import { runLoad, type LoadRequest, type LoadResult } from "./load";
 import { fmt, median, Table } from "./report";

@@ -6,41 +6,10 @@
  */
 import type { AccountObservation, FingerprintObservation, PromptObservation } from "../durable-objects/protocol";
 
-/** xoshiro128** on 32-bit words: fast and deterministic. */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  constructor(seed: number) {
-    this.a = seed | 0 || 1;
-    this.b = 0x9e3779b9;
-    this.c = 0x243f6a88;
-    this.d = 0xb7e15162;
-    for (let i = 0; i < 16; i++) this.u32();
-  }
-  u32(): number {
-    const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9);
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
-    return r >>> 0;
-  }
-  int(n: number): number {
-    return Math.floor((this.u32() / 4294967296) * n);
-  }
-  float(): number {
-    return this.u32() / 4294967296;
-  }
-}
+/** The tests' seeded xoshiro128**, so benchmark streams are as reproducible as test inputs. */
+import { Rng } from "../test/core/prng";
 
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
-}
+export { Rng };
 
 export const SHINGLES_PER_PROMPT = 12;
 

@@ -4,9 +4,9 @@
  * to Miniflare's entry, not through wrangler dev's proxy worker (as eval/worker.ts does), so the
  * figures are the Worker's and not the dev proxy's.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { proc } from "../eval/env";
 import type { DevEnv, ProxyData } from "../eval/wrangler-dev";
+import { cpuSeconds as evalCpuSeconds, workerdPids } from "../eval/worker";
 
 export interface Target {
   host: string;
@@ -64,40 +64,10 @@ export async function startWorker(opts: StartOptions): Promise<Target> {
   };
 }
 
-/** workerd processes descended from this process. */
-export function workerdPids(): number[] {
-  if (proc.platform !== "linux") return [];
-  const parent = new Map<number, number>();
-  const comm = new Map<number, string>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      parent.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
-      comm.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
-    } catch {
-      // gone
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === proc.pid) return true;
-    return false;
-  };
-  return [...comm.entries()].filter(([pid, name]) => name === "workerd" && mine(pid)).map(([pid]) => pid);
-}
+/** workerd processes descended from this process (the eval tool's finder). */
+export { workerdPids };
 
-/** User + system CPU seconds of processes (Linux /proc; NaN elsewhere). */
+/** User + system CPU seconds of processes (Linux /proc; NaN elsewhere, so a ratio reads as missing). */
 export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const f = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = f.slice(f.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return NaN;
-    }
-  }
-  return pids.length ? ticks / 100 : NaN;
+  return evalCpuSeconds(pids) ?? NaN;
 }
