@@ -50,8 +50,6 @@ export interface Features {
   template: Hash64;
   /** The normalised system prompt, or null when there is none. */
   system: Hash64 | null;
-  /** Sampled word hashes (vocabulary), interleaved hi,lo. */
-  words: Uint32Array;
   /** Sampled word-3-gram hashes (shingles), interleaved hi,lo. */
   shingles: Uint32Array;
   /** Topic bucket at the fine granularity, 0 ≤ topic < TOPIC_BUCKETS; coarse = topic >>> TOPIC_COARSE_SHIFT. */

@@ -11,7 +11,6 @@ import {
   textIdentity,
   TOPIC_BUCKETS,
   TOPIC_COARSE_SHIFT,
-  WORD_SAMPLE,
 } from "../../core/features";
 import { hashKeyFromWords, hashWord32, type Hash64, type HashKey } from "../../core/hash";
 import {
@@ -180,7 +179,6 @@ describe("extractFeatures basics", () => {
     const b = one("  write a HAIKU about the sea. keep it short!\t", KEY, "YOU are a\npoet. ");
     expect(hex(b.prompt)).toBe(hex(a.prompt));
     expect(hex(b.system!)).toBe(hex(a.system!));
-    expect(pairs(b.words)).toEqual(pairs(a.words));
     expect(pairs(b.shingles)).toEqual(pairs(a.shingles));
     expect(b.topic).toBe(a.topic);
     // but not under changes of words or punctuation
@@ -195,9 +193,13 @@ describe("extractFeatures basics", () => {
     expect(hex(b.prompt)).not.toBe(hex(a.prompt));
     expect(hex(b.template)).not.toBe(hex(a.template));
     expect(hex(b.system!)).not.toBe(hex(a.system!));
-    const all = (f: Features) => new Set([...pairs(f.words), ...pairs(f.shingles)]);
-    const wa = all(a);
-    for (const x of all(b)) expect(wa.has(x)).toBe(false);
+    // a text long enough that both keys keep shingles
+    const long = vocabulary(200, 4).join(" ");
+    const sa = new Set(pairs(one(long, KEY).shingles));
+    const sb = pairs(one(long, OTHER_KEY).shingles);
+    expect(sa.size).toBeGreaterThan(0);
+    expect(sb.length).toBeGreaterThan(0);
+    for (const x of sb) expect(sa.has(x)).toBe(false);
   });
 
   it("uses the last user turn as the prompt and the first as the conversation", () => {
@@ -207,7 +209,8 @@ describe("extractFeatures basics", () => {
     const lone = one(last);
     expect(hex(f.prompt)).toBe(hex(lone.prompt));
     expect(hex(f.template)).toBe(hex(lone.template));
-    expect(pairs(f.words)).toEqual(pairs(lone.words));
+    expect(pairs(f.shingles)).toEqual(pairs(lone.shingles));
+    expect(f.topic).toBe(lone.topic);
     expect(hex(f.conversation)).toBe(hex(one(first).prompt));
     expect(hex(f.conversation)).toBe(hex(textIdentity(KEY, first)));
     expect(f.turns).toBe(3);
@@ -227,7 +230,6 @@ describe("extractFeatures basics", () => {
     const f = extractFeatures(KEY, { userTurns: [], system: "", assistantTurns: 0 });
     expect(f.turns).toBe(0);
     expect(f.chars).toBe(0);
-    expect(f.words.length).toBe(0);
     expect(f.shingles.length).toBe(0);
     expect(f.topic).toBe(0);
     expect(hex(f.prompt)).toBe(hex(one("").prompt));
@@ -236,9 +238,7 @@ describe("extractFeatures basics", () => {
   it("emits de-duplicated hi,lo pairs and a topic in range", () => {
     const text = vocabulary(60, 3).join(" ").repeat(5);
     const f = one(text);
-    expect(f.words.length % 2).toBe(0);
     expect(f.shingles.length % 2).toBe(0);
-    expect(new Set(pairs(f.words)).size).toBe(f.words.length / 2);
     expect(new Set(pairs(f.shingles)).size).toBe(f.shingles.length / 2);
     expect(f.topic).toBeGreaterThanOrEqual(0);
     expect(f.topic).toBeLessThan(TOPIC_BUCKETS);
@@ -246,27 +246,6 @@ describe("extractFeatures basics", () => {
 });
 
 describe("sampling", () => {
-  it("keeps a word in every prompt or in none, at about 1 in WORD_SAMPLE", () => {
-    const vocab = vocabulary(2000, 11);
-    const kept = new Map<string, string | null>();
-    for (const w of vocab) {
-      const f = one(w);
-      expect(f.words.length).toBeLessThanOrEqual(2);
-      kept.set(w, f.words.length ? pairs(f.words)[0] : null);
-    }
-    const rate = [...kept.values()].filter((x) => x !== null).length / vocab.length;
-    // binomial(2000, 1/WORD_SAMPLE): ± 5 standard deviations
-    const p = 1 / WORD_SAMPLE;
-    expect(Math.abs(rate - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / vocab.length));
-    const rnd = prng(5);
-    for (let k = 0; k < 100; k++) {
-      const ws = Array.from({ length: 12 }, () => vocab[Math.floor(rnd() * vocab.length)]);
-      const got = new Set(pairs(one(ws.join(" ")).words));
-      const want = new Set(ws.map((w) => kept.get(w)).filter((x): x is string => x !== null));
-      expect(got).toEqual(want);
-    }
-  });
-
   it("keeps a 3-gram in every prompt or in none", () => {
     const vocab = vocabulary(300, 12);
     const rnd = prng(9);
@@ -310,7 +289,6 @@ describe("sampling", () => {
     const huge = textOf(65536);
     const f = one(huge);
     expect(f.shingles.length / 2).toBeLessThanOrEqual(Math.ceil(MAX_FEATURE_CHARS / 2 / SHINGLE_SAMPLE) * 2);
-    expect(f.words.length / 2).toBeLessThanOrEqual(Math.ceil(MAX_FEATURE_CHARS / 2 / WORD_SAMPLE) * 2);
     expect(f.chars).toBe(huge.length);
     expect(f.tokens).toBe(Math.ceil(huge.length / 4));
   });
