@@ -9,7 +9,7 @@
  *
  * KMV (bottom-k, k = 64): error of the Jaccard estimate of two sets against √(J(1−J)/k).
  */
-import { BottomK } from "../core/bottom-k";
+import { BottomK } from "./bottom-k";
 import { hashKeyFromWords, hashWords, type Hash64 } from "../core/hash";
 import { HyperLogLog } from "../core/hyperloglog";
 import { fmt, Table } from "./report";

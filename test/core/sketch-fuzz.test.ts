@@ -7,7 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BottomK } from "../../core/bottom-k";
+import { BottomK } from "../../bench/bottom-k";
 import { HyperLogLog } from "../../core/hyperloglog";
 import { SketchDecodeError } from "../../core/sketch-error";
 import { Epoch, type WindowSchema } from "../../core/window";
