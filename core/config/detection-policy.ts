@@ -46,7 +46,8 @@ const EXAMPLE = `{"version":${DETECTION_POLICY_VERSION},"noveltyRatio":0.85}`;
 
 export const DETECTION_POLICY_DOC =
   `The detection policy: one JSON object, e.g. \`${EXAMPLE}\`, with \`"version":${DETECTION_POLICY_VERSION}\` and any of the fields in the table below; ` +
-  "an absent field keeps its default, an unset var keeps them all. In wrangler.toml it may also be a table (`[vars.DETECTION_POLICY]`). " +
+  "an absent field keeps its default, an unset var keeps them all. In wrangler.toml: a string or a table (`[vars.DETECTION_POLICY]`); " +
+  `on the command line: \`--var '${DETECTION_POLICY_VAR}:${EXAMPLE}'\`. ` +
   "An unknown field, a wrong type, a value out of range or another version stops the Worker at startup.";
 
 export function defaultPolicy(): DetectionPolicy {
