@@ -8,7 +8,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-export type Kind = "int" | "number" | "bool" | "string" | "enum" | "json";
+export type Kind = "int" | "number" | "bool" | "string" | "enum";
 
 export interface Spec<T> {
   kind: Kind;
