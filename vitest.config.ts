@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { reliabilityProjects } from "./test/reliability/projects";
 import { operatorProjects } from "./test/operators/projects";
 import { speculativeProjects } from "./test/speculative/projects";
+import { CUSTOM_POLICY } from "./test/policy/preset";
 
 // Tiers, as in Unkey: `core` is the runtime-free code on Node; the `workerd*` projects run the
 // Worker and its Durable Objects inside workerd through Miniflare, each with its own bindings so
@@ -29,6 +30,8 @@ export default defineConfig({
       workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
       workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
       workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),
+      // A custom DETECTION_POLICY, set as `--var` would set it, reaches the Worker and its objects.
+      workerd("workerd-policy", ["test/policy/**/*.test.ts"], { ...base, DETECTION_POLICY: JSON.stringify(CUSTOM_POLICY) }),
       // Issue 4 (reliability and security): fuzzing, injected faults, secrets scan; see the file.
       ...reliabilityProjects(base),
       // Issue 3 (operators): shadow-mode report, hidden API, and the dashboard in a real browser.

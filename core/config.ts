@@ -1,32 +1,19 @@
 /**
- * Every tunable of the guard: one table that parses `wrangler.toml` vars, gives defaults and
- * documents them (the README's configuration table is printed from it by `npm run config:doc`).
- * Parsing happens once per isolate; a bad value is a startup error naming the var, never a silent
- * default.
+ * Every tunable of the guard, in two parts an operator can hold in their head: plain vars for how
+ * the guard runs (CONFIG_SPEC: upstream, secrets, modes, classic limits, windows, durations,
+ * storage) and one versioned JSON preset, DETECTION_POLICY, for the thresholds that decide what is
+ * extraction (config/detection-policy.ts). Both parse `wrangler.toml` vars, give defaults and
+ * document them (the README's configuration tables are printed from them by `npm run config:doc`).
+ * Parsing happens once per isolate; a bad value is a startup error naming the var or field, never a
+ * silent default.
  */
+import { DETECTION_POLICY_DOC, DETECTION_POLICY_VAR, parseDetectionPolicy, policyField, policyTable, POLICY_SPEC, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
+import { bool, checkNumber, ConfigError, int, oneOf, shownDefault, str, type Spec, type SpecValue } from "./config/spec";
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError } from "./config/spec";
+export { DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, POLICY_SPEC, parseDetectionPolicy, policyField, policyJson, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
 
-type Kind = "int" | "number" | "bool" | "string" | "enum";
-
-interface Spec<T> {
-  kind: Kind;
-  default: T;
-  doc: string;
-  min?: number;
-  max?: number;
-  values?: readonly string[];
-  secret?: boolean;
-}
-
-const int = (def: number, doc: string, min = 0, max = Number.MAX_SAFE_INTEGER): Spec<number> => ({ kind: "int", default: def, doc, min, max });
-const num = (def: number, doc: string, min = 0, max = Number.MAX_VALUE): Spec<number> => ({ kind: "number", default: def, doc, min, max });
-const bool = (def: boolean, doc: string): Spec<boolean> => ({ kind: "bool", default: def, doc });
-const str = (def: string, doc: string, secret = false): Spec<string> => ({ kind: "string", default: def, doc, secret });
-const oneOf = <V extends string>(values: readonly V[], def: V, doc: string): Spec<V> => ({ kind: "enum", default: def, doc, values });
-
+/** The plain vars: where traffic goes, secrets, modes, limits, windows and how state is kept. */
 export const CONFIG_SPEC = {
   UPSTREAM_URL: str("", "Where allowed traffic is forwarded (origin and optional base path). Unset: the built-in mock upstream answers."),
   GUARD_SECRET: str("", "Secret key for hashing API keys, prompts and fingerprints (`wrangler secret put GUARD_SECRET`). Unset: a development default with a warning; a startup error when `GUARD_ENV` is `production`.", true),
@@ -49,30 +36,16 @@ export const CONFIG_SPEC = {
 
   DETECTION_WINDOW_S: int(48 * 3600, "Detection window: sketches cover the current epoch and the ones before it back to this age (epochs are a quarter of it).", 3600),
   FINGERPRINT_WINDOW_S: int(7 * 24 * 3600, "Detection window of fingerprints (cross-account campaigns are slow), epochs a quarter of it.", 3600),
-  THROTTLE_S: int(15 * 60, "How long an extraction throttle lasts once the score passes THROTTLE_SCORE.", 1),
+  THROTTLE_S: int(15 * 60, "How long an extraction throttle lasts once the score reaches the policy's `throttleScore`.", 1),
   BLOCK_S: int(7 * 24 * 3600, "How long a first extraction block lasts (each repeat block lasts 4× longer, up to 64×); 0 blocks until an operator lifts it.", 0),
-  THROTTLE_SCORE: num(1, "Extraction score at which a subject is throttled (429).", 0),
-  BLOCK_SCORE: num(2, "Extraction score at which a subject is blocked (403).", 0),
-  ESCALATE_AFTER: int(20, "Requests that still score as extraction during a throttle (or a run of throttles) before it becomes a block.", 1),
-  MIN_REQUESTS: int(13, "Requests in the window before a subject's coverage pattern is judged (a heavy sweep is served at most this many minus one).", 1),
-  NOVELTY_RATIO: num(0.85, "Distinct prompts over requests at or above which a stream counts as novel (sweeps never repeat; people do).", 0, 1),
-  SINGLE_SHOT_RATIO: num(0.7, "Share of requests without conversation history at or above which a stream counts as single-shot.", 0, 1),
-  HARVEST_RATIO: num(0.5, "Share of requests with output-harvesting parameters (logprobs, n > 1, max tokens ≥ 4096) that adds evidence.", 0, 1),
-  NOVEL_SINGLES: int(15, "Distinct single-shot prompts in the window that add evidence when they also share no phrasing (see SHINGLE_NOVELTY).", 1),
-  SHINGLE_NOVELTY: num(0.9, "Distinct sampled word-3-grams over those sent, at or above which an account's prompts have no near-duplicates (people's variations and retries fall below).", 0, 1),
-  DISTINCT_PROMPT_BUDGET: int(5000, "Distinct prompts an account may send per detection window before volume alone is evidence (a backstop).", 1),
-  TEMPLATE_REUSE: num(0.2, "Distinct templates over distinct prompts at or below which a stream is template-driven (a batch job with ≤ 2 templates, a grid sweep with more).", 0, 1),
-  NETWORK_SPREAD: num(0.8, "Distinct client networks over requests at or above which an account counts as rotating addresses.", 0, 1),
-  FP_SINGLE_SHOT_RATIO: num(0.9, "A fingerprint is judged only when at least this share of its requests are single-shot: crowds of people hold conversations.", 0, 1),
-  FP_MIN_ACCOUNTS: int(4, "Accounts behind one fingerprint before the fingerprint's own pattern is judged.", 2),
-  FP_NEW_ACCOUNTS_PER_HOUR: num(6, "Distinct accounts within two hours behind one fingerprint that count as a burst of fresh keys.", 0),
   FP_SHARDS: int(4, "Shards per fingerprint object: a hot fingerprint is spread over this many objects and merged on read.", 1, 64),
   FLUSH_INTERVAL_MS: int(1000, "Durable Object state is written at most this often (coalesced, on an alarm); a crash can lose at most this much.", 50),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
 } as const;
 
-type SpecValue<S> = S extends Spec<infer T> ? T : never;
-export type Config = { -readonly [K in keyof typeof CONFIG_SPEC]: SpecValue<(typeof CONFIG_SPEC)[K]> };
+type VarConfig = { -readonly [K in keyof typeof CONFIG_SPEC]: SpecValue<(typeof CONFIG_SPEC)[K]> };
+/** What the guard reads: the plain vars and the policy's thresholds, side by side under their var-style names. */
+export type Config = VarConfig & DetectionPolicy;
 export type ConfigKey = keyof typeof CONFIG_SPEC;
 
 /** The development secret used when GUARD_SECRET is unset outside production. */
@@ -92,27 +65,34 @@ function parseOne(name: string, spec: Spec<unknown>, raw: unknown): unknown {
       if (spec.values!.includes(text)) return text;
       throw new ConfigError(`${name} must be one of ${spec.values!.join(", ")}, got ${JSON.stringify(text)}`);
     case "int":
-    case "number": {
-      const n = Number(text);
-      if (!Number.isFinite(n) || (spec.kind === "int" && !Number.isSafeInteger(n))) {
-        throw new ConfigError(`${name} must be ${spec.kind === "int" ? "an integer" : "a number"}, got ${JSON.stringify(text)}`);
-      }
-      if (n < spec.min! || n > spec.max!) throw new ConfigError(`${name} must be between ${spec.min} and ${spec.max}, got ${n}`);
-      return n;
-    }
+    case "number":
+      return checkNumber(name, spec, Number(text), JSON.stringify(text));
   }
 }
 
-/** Parses and validates the bindings; throws ConfigError naming the first bad var. */
+/**
+ * The thresholds were vars of their own before DETECTION_POLICY. Setting one now would change
+ * nothing, so it stops the Worker with the field to use instead of being silently ignored.
+ */
+function refuseRetiredVars(env: Record<string, unknown>): void {
+  for (const key of Object.keys(POLICY_SPEC) as PolicyKey[]) {
+    const raw = env[key];
+    if (raw === undefined || raw === null || raw === "") continue;
+    const field = policyField(key);
+    throw new ConfigError(`${key} is no longer a var of its own: set the field ${JSON.stringify(field)} of ${DETECTION_POLICY_VAR} instead, e.g. ${DETECTION_POLICY_VAR}={"version":1,${JSON.stringify(field)}:${String(raw).trim()}}`);
+  }
+}
+
+/** Parses and validates the bindings; throws ConfigError naming the first bad var or policy field. */
 export function parseConfig(env: Record<string, unknown>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(CONFIG_SPEC)) out[name] = parseOne(name, spec as Spec<unknown>, env[name]);
-  const config = out as Config;
+  refuseRetiredVars(env);
+  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]) };
   if (config.GUARD_ENV === "production") {
     if (!config.GUARD_SECRET) throw new ConfigError("GUARD_SECRET must be set when GUARD_ENV is production (wrangler secret put GUARD_SECRET)");
     if (config.GUARD_TEST_MODE) throw new ConfigError("GUARD_TEST_MODE must not be true when GUARD_ENV is production");
   }
-  if (config.BLOCK_SCORE < config.THROTTLE_SCORE) throw new ConfigError("BLOCK_SCORE must not be below THROTTLE_SCORE");
   if (config.UPSTREAM_URL) {
     try {
       const u = new URL(config.UPSTREAM_URL);
@@ -129,15 +109,14 @@ export function hashSecret(config: Config): { secret: string; isDefault: boolean
   return config.GUARD_SECRET ? { secret: config.GUARD_SECRET, isDefault: false } : { secret: DEVELOPMENT_SECRET, isDefault: true };
 }
 
-/** Markdown rows for the README's configuration table. */
+/** Markdown for the README's configuration section: the plain vars, then the policy's fields. */
 export function configTable(): string {
   const rows = ["| binding | kind | default | meaning |", "| --- | --- | --- | --- |"];
   for (const [name, s] of Object.entries(CONFIG_SPEC) as [string, Spec<unknown>][]) {
-    const kind = s.secret ? "secret" : "var";
-    const def = s.default === "" ? "unset" : `\`${String(s.default)}\``;
-    rows.push(`| \`${name}\` | ${kind} | ${def} | ${s.doc} |`);
+    rows.push(`| \`${name}\` | ${s.secret ? "secret" : "var"} | ${shownDefault(s)} | ${s.doc} |`);
   }
-  return rows.join("\n");
+  rows.push(`| \`${DETECTION_POLICY_VAR}\` | var (JSON) | unset | ${DETECTION_POLICY_DOC} |`);
+  return `${rows.join("\n")}\n\n${policyTable()}`;
 }
 
 const parsed = new WeakMap<object, Config>();

@@ -1,5 +1,6 @@
-// Prints the README's configuration table from core/config.ts, the single source of defaults;
-// with --write, replaces the table between the README's config markers.
+// Prints the README's configuration tables (the plain vars, then the DETECTION_POLICY fields) from
+// core/config.ts, the single source of defaults; with --write, replaces them between the README's
+// config markers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { configTable } from "../core/config";
 

@@ -5,5 +5,7 @@ interface Env {
   ADMIN_TOKEN?: string;
   UPSTREAM_URL?: string;
   GUARD_TEST_MODE?: string;
+  /** JSON text, or an object when wrangler.toml gives it as a table: core/config/detection-policy.ts. */
+  DETECTION_POLICY?: string | Record<string, unknown>;
   ANALYTICS?: AnalyticsEngineDataset;
 }

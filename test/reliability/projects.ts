@@ -41,7 +41,7 @@ export function reliabilityProjects(base: Bindings) {
   const faults = { ...base, STATE_TIMEOUT_MS: "200", UPSTREAM_TIMEOUT_MS: "1000" };
   return [
     // Limits and verdicts out of the way, so generated bodies reach the parsers and the mock upstream.
-    workerd("workerd-fuzz", ["test/reliability/fuzz.test.ts"], { ...base, RATE_LIMIT_REQUESTS: "100000000", TOKEN_LIMIT: "100000000000", THROTTLE_SCORE: "1000000", BLOCK_SCORE: "1000000" }),
+    workerd("workerd-fuzz", ["test/reliability/fuzz.test.ts"], { ...base, RATE_LIMIT_REQUESTS: "100000000", TOKEN_LIMIT: "100000000000", DETECTION_POLICY: JSON.stringify({ version: 1, throttleScore: 1_000_000, blockScore: 1_000_000 }) }),
     faultProject("workerd-faults-closed", ["test/faults/state.test.ts", "test/faults/upstream.test.ts"], { ...faults, FAIL_MODE: "closed", FAIL_MODE_OTHER: "open" }, "server"),
     faultProject("workerd-faults-open", ["test/faults/state.test.ts"], { ...faults, FAIL_MODE: "open", FAIL_MODE_OTHER: "closed" }, "server"),
     faultProject("workerd-upstream-refused", ["test/faults/upstream-refused.test.ts"], faults, "closed"),

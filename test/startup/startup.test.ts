@@ -64,6 +64,12 @@ describe("startup with unsafe bindings", () => {
     expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: FAIL_MODE must be one of open, closed/);
   });
 
+  // workerd logs the message as JSON, so its quotes may arrive escaped.
+  it("refuses a detection policy with an unknown field, naming it", async () => {
+    const r = await start({ DETECTION_POLICY: '{"version":1,"noveltyRatio":0.8,"novelty":0.8}' });
+    expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: DETECTION_POLICY has an unknown field \\*"novelty\\*"/);
+  });
+
   it("starts in production with a secret and no test mode, and ignores test headers", async () => {
     const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret" });
     expect(r).toMatchObject({ status: 200 });
