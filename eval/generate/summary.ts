@@ -32,6 +32,8 @@ export interface ScenarioSummary {
     fromReference: number;
     reference: string | null;
     data: string;
+    /** benign prompt files used, or `people` for the generator's own */
+    benign: string[];
   };
   distinctBodies: number;
   bytes?: { uncompressed: number; written: number };
@@ -48,6 +50,7 @@ export interface SummaryInput {
   fromReference: number;
   reference: string | null;
   data: string;
+  benignSources: string[];
 }
 
 export function summarise(lines: readonly ScenarioLine[], input: SummaryInput): ScenarioSummary {
@@ -94,7 +97,7 @@ export function summarise(lines: readonly ScenarioLine[], input: SummaryInput): 
     paths,
     // Counted from the lines: a key can end up without requests when its pool or the period runs out.
     campaigns: input.campaigns.map((c) => ({ ...c, accounts: actors.get(c.id)?.keys.size ?? 0, requests: actors.get(c.id)?.requests ?? 0 })),
-    prompts: { extractionDrawn: input.extractionDrawn, fromReference: input.fromReference, reference: input.reference, data: input.data },
+    prompts: { extractionDrawn: input.extractionDrawn, fromReference: input.fromReference, reference: input.reference, data: input.data, benign: input.benignSources },
     distinctBodies: bodies.size,
   };
 }
