@@ -102,8 +102,6 @@ export function loadPromptData(dir: string, reserved: Set<string> = new Set()): 
   };
   const benignFiles = ["sharegpt_1000.jsonl", "sharegpt_sample.jsonl", "instructionwild.jsonl"].filter((n) => find(n) !== undefined);
   const collected = unique(benignFiles.flatMap(rowsOf));
-  const people = unique(peoplePool());
-  const benign = collected.length > 0 ? collected : people;
   const alpaca = unique(rowsOf("alpaca_5k.jsonl"));
   const seed = unique(rowsOf("seed_tasks.jsonl"));
   const t0 = new Map<string, PromptRow[]>();
@@ -114,6 +112,9 @@ export function loadPromptData(dir: string, reserved: Set<string> = new Set()): 
       t0.set(file.replace(/\.jsonl(\.gz)?$/, ""), unique(readRows(join(t0Dir, file))));
     }
   }
+  // Last, so the collected files' pools are the same with or without the people pool beside them.
+  const people = unique(peoplePool());
+  const benign = collected.length > 0 ? collected : people;
   if (alpaca.length + seed.length + [...t0.values()].reduce((n, rows) => n + rows.length, 0) === 0) {
     throw new Error(`prompt data: ${dir} has no extraction-like prompts (alpaca_5k, seed_tasks or t0/)`);
   }
@@ -130,6 +131,8 @@ export class ExtractionPool {
   readonly #used = new Set<string>();
   reusedReserved = 0;
   taken = 0;
+  /** times a campaign asked for a prompt and every pool it draws from was spent */
+  ranDry = 0;
 
   constructor(data: PromptData, rng: Rng) {
     const add = (name: string, rows: PromptRow[]): void => {
@@ -185,6 +188,7 @@ export class ExtractionPool {
         live.splice(i, 1);
       }
     }
+    this.ranDry++;
     return undefined;
   }
 

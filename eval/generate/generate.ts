@@ -91,6 +91,7 @@ export function generateScenario(options: GenerateOptions): Generated {
     campaigns,
     extractionDrawn: pool.taken,
     fromReference: pool.reusedReserved,
+    ranDry: pool.ranDry,
     reference,
     data: dataDir,
     benignSources: data.benignSources,
