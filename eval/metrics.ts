@@ -313,10 +313,29 @@ export function computeMetrics(input: Iterable<Verdict>): Metrics {
   };
 }
 
-/** Leakage ceilings per campaign type, from the issue. Types it does not name get no leakage verdict. */
-export const LEAKAGE_TARGETS: Readonly<Record<string, number>> = { heavy: 0.01, hydra: 0.05, slow: 0.2, blend: 0.2 };
+/**
+ * Leakage ceilings per campaign type. Heavy sweeps and hydras are loud, so little may leak; every
+ * shape built to look like people or to dodge one rule may leak a fifth. Types not listed get no
+ * leakage verdict.
+ */
+export const LEAKAGE_TARGETS: Readonly<Record<string, number>> = {
+  heavy: 0.01,
+  hydra: 0.05,
+  slow: 0.2,
+  blend: 0.2,
+  rotating: 0.2,
+  paraphrase: 0.2,
+  multiturn: 0.2,
+  fabricated: 0.2,
+  padding: 0.2,
+  enduser: 0.2,
+  swarm: 0.2,
+  mimicry: 0.2,
+  reasoning: 0.2,
+};
 export const BENIGN_BLOCKED_MAX = 0.001;
 export const BENIGN_EXTRACTION_THROTTLED_MAX = 0.005;
+/** Benign kinds that are services, never to be blocked; people (user, power, sdkuser) fall under the shares above. */
 export const NEVER_BLOCKED_KINDS: readonly string[] = ["app", "batch"];
 export const MULTI_KEY_BLOCKED_MIN = 0.95;
 

@@ -47,10 +47,10 @@ function officeAddresses(s: Scenario): Array<{ ip: string; asn: number }> {
   });
 }
 
-type Place = "home" | "mobile" | "office";
+export type Place = "home" | "mobile" | "office";
 
 /** Where a person connects from, and how that changes between visits. */
-class PersonNetwork {
+export class PersonNetwork {
   readonly #ipv6: boolean;
   #current: { ip: string; asn: number };
 

@@ -3,11 +3,16 @@
  * scenario (heavy, hydra, slow, blend) with other sizes, pacing, formats and sources, and three it
  * lacks: `rotating` (keys in cohorts, each cohort on new client software and addresses), `paraphrase`
  * (every dataset prompt wrapped in varied phrasing, so no two texts share an exact template), and
- * `multiturn` (dataset prompts sent inside growing conversation histories, as if chatting).
+ * `multiturn` (dataset prompts sent inside growing conversation histories, as if chatting). The shapes
+ * of an attacker who knows how the guard detects are in adaptive.ts.
  */
-import { ASSISTANT_PLACEHOLDERS, modelFor } from "./bodies";
+import { adaptiveCampaign } from "./adaptive";
+import type { AdaptiveSpec } from "./adaptive";
+import { ASSISTANT_PLACEHOLDERS } from "./bodies";
 import type { Api, BodyStyle, Turn } from "./bodies";
 import { apiOf, personStyle, pickRegion } from "./benign";
+import { campaignStart, campaignStyle, formatOf, promptSource, single } from "./campaign-common";
+import type { CampaignInfo, SourceMix } from "./campaign-common";
 import { HOUR, MINUTE, PEOPLE_HOURS, SECOND, localMoment, pause } from "./context";
 import type { Scenario } from "./context";
 import type { PromptRow } from "./data";
@@ -16,13 +21,6 @@ import type { ClientStack } from "./network";
 import { CAMPAIGN_SYSTEM_PROMPTS, FOLLOW_UPS, PARAPHRASE_CLOSERS, PARAPHRASE_OPENERS } from "./phrases";
 import type { Rng } from "./random";
 
-/** Relative weights of the prompt collections a campaign draws from. */
-export interface SourceMix {
-  alpaca?: number;
-  seed?: number;
-  t0?: number;
-}
-
 export type CampaignSpec =
   | { type: "heavy"; prompts: number; api: Api; stack: string; sweep: boolean; sources: SourceMix; paceMs: number }
   | { type: "hydra"; keys: number; perKey: [number, number]; arrivalHours: number; proxies: number; asns: number; api: Api; stack: string; sources: SourceMix }
@@ -30,69 +28,10 @@ export type CampaignSpec =
   | { type: "blend"; keys: number; share: number; perKey: [number, number]; sources: SourceMix }
   | { type: "rotating"; keys: number; cohort: [number, number]; perKey: [number, number]; sources: SourceMix }
   | { type: "paraphrase"; keys: number; perKey: [number, number]; sources: SourceMix }
-  | { type: "multiturn"; keys: number; perKey: [number, number]; sources: SourceMix };
+  | { type: "multiturn"; keys: number; perKey: [number, number]; sources: SourceMix }
+  | AdaptiveSpec;
 
-/** What the summary says about a campaign (requests are counted from the lines afterwards). */
-export interface CampaignInfo {
-  id: string;
-  type: string;
-  accounts: number;
-  format: "openai" | "anthropic" | "mixed";
-  api: Api | "mixed";
-  sources: string[];
-  /** proxy addresses (hydra) */
-  proxies?: number;
-  /** distinct User-Agent + JA4 pairs (rotating) */
-  fingerprints?: number;
-  /** requests carrying campaign prompts (blend; the rest is cover traffic) */
-  campaignPrompts?: number;
-}
-
-const formatOf = (api: Api): "openai" | "anthropic" => (api === "messages" ? "anthropic" : "openai");
-
-/** Pool names and weights for a source mix; T0 weight is spread over datasets by what is left of each. */
-function poolsFor(s: Scenario, mix: SourceMix): { names: string[]; weights: number[]; sources: string[] } {
-  const names: string[] = [];
-  const weights: number[] = [];
-  if (mix.alpaca) {
-    names.push("alpaca");
-    weights.push(mix.alpaca);
-  }
-  if (mix.seed) {
-    names.push("seed");
-    weights.push(mix.seed);
-  }
-  if (mix.t0) {
-    const t0 = s.pool.names().filter((n) => n.startsWith("t0/"));
-    const total = t0.reduce((sum, n) => sum + s.pool.remaining(n), 0);
-    for (const n of t0) {
-      names.push(n);
-      weights.push(total === 0 ? mix.t0 : (mix.t0 * s.pool.remaining(n)) / total);
-    }
-  }
-  const sources = (["alpaca", "seed", "t0"] as const).filter((k) => (mix[k] ?? 0) > 0);
-  return { names, weights, sources };
-}
-
-/** A prompt source for one campaign: never repeats, never shares with another campaign. */
-function promptSource(s: Scenario, rng: Rng, mix: SourceMix): { next(): PromptRow | undefined; sources: string[] } {
-  const { names, weights, sources } = poolsFor(s, mix);
-  return { next: () => s.pool.takeFrom(names, rng, weights), sources };
-}
-
-function campaignStyle(rng: Rng, api: Api, system: string | undefined, extra?: Record<string, unknown>): BodyStyle {
-  return { api, model: modelFor(api, rng), system, maxTokens: api === "completions" ? 1024 : 4096, temperature: rng.pick([0, 0.7, 1]), extra };
-}
-
-/** A start time on a weekday of the first part of the period, at a UTC working hour. */
-function campaignStart(s: Scenario, rng: Rng, latestFraction = 0.7): number {
-  const day = rng.int(0, Math.max(0, Math.floor((s.days - 1) * latestFraction)));
-  return s.start + day * 24 * HOUR + rng.float(6, 15) * HOUR;
-}
-
-function single(text: string): Turn[] {
-  return [{ role: "user", text }];
-}
+export type { CampaignInfo, SourceMix };
 
 function heavy(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "heavy" }>): CampaignInfo {
   const rng = s.rng.fork(id);
@@ -387,5 +326,7 @@ export function generateCampaign(s: Scenario, id: string, spec: CampaignSpec): C
       return paraphraseCampaign(s, id, spec);
     case "multiturn":
       return multiturn(s, id, spec);
+    default:
+      return adaptiveCampaign(s, id, spec);
   }
 }

@@ -21,7 +21,8 @@ const USAGE = `usage: npm run scenario -- [--out FILE.jsonl.gz] [options]
                     (default holdout)
   --seed S          random seed (default: the preset's)
   --scale X         multiply actor counts and campaign sizes (default 1)
-  --data DIR        prompt data (default ${DEFAULT_DATA_DIR})
+  --data DIR        prompt data (default the shipped sample ${DEFAULT_DATA_DIR};
+                    /work/shared/data layout accepted)
   --reference FILE  scenario whose campaign prompts to avoid, or "none" (default ${DEFAULT_REFERENCE} if present)
   --start ISO       period start (default: the preset's)
   --days N          period length in days (default: the preset's)
@@ -99,6 +100,9 @@ async function main(argv: readonly string[]): Promise<void> {
     `Wrote ${out}: ${summary.requests.toLocaleString("en-US")} requests from ${summary.accounts} keys ` +
       `(${kinds}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
       `Campaign prompts: ${summary.prompts.extractionDrawn} drawn, ${summary.prompts.fromReference} already used by the reference scenario\n` +
+      (summary.prompts.ranDry > 0
+        ? `Warning: the prompt data ran out; campaigns stopped early (${summary.prompts.ranDry} times). Use a larger --data or a smaller --scale.\n`
+        : "") +
       `Summary: ${summaryPath(out)}\n`,
   );
 }

@@ -1,6 +1,8 @@
 /**
- * Prompt data for the generator (see /work/shared/data/MANIFEST.md): benign prompts (ShareGPT first
- * turns, InstructionWild) and extraction-like ones (Alpaca 5K, self-instruct seed tasks, T0 templates).
+ * Prompt data for the generator: benign prompts (ShareGPT first turns and InstructionWild when the
+ * data folder has them, else our own people prompts) and extraction-like ones (Alpaca 5K, self-instruct
+ * seed tasks, T0 templates: whichever the folder has). The default folder is the shipped sample
+ * `eval/data/` (see its MANIFEST.md); `--data` takes the project's full data in the same layout.
  *
  * The holdout must not be scored on the prompts the dev scenario's campaigns already sent, so texts
  * found in a reference scenario's extraction traffic go to the back of every extraction pool: they are
@@ -11,7 +13,8 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { promptText } from "../prompt";
 import { parseScenarioLine } from "../scenario";
-import type { Rng } from "./random";
+import { peoplePrompts } from "./people-prompts";
+import { Rng } from "./random";
 
 export interface PromptRow {
   source: string;
@@ -23,8 +26,12 @@ export interface PromptRow {
 export type ExtractionSource = "alpaca" | "seed" | "t0";
 
 export interface PromptData {
-  /** people's prompts: ShareGPT first turns and InstructionWild */
+  /** people's prompts: ShareGPT first turns and InstructionWild, or `people` when the folder has neither */
   benign: PromptRow[];
+  /** our own person-like prompts (always present): the crowd's questions and campaigns' cover chat */
+  people: PromptRow[];
+  /** the benign files found, for the summary */
+  benignSources: string[];
   alpaca: PromptRow[];
   seed: PromptRow[];
   /** T0 prompts by dataset */
@@ -69,12 +76,18 @@ export function readReservedPrompts(scenarioPath: string): Set<string> {
   return reserved;
 }
 
+/** How many distinct people prompts the pool holds: enough that a crowd of thousands rarely repeats one. */
+export const PEOPLE_POOL_SIZE = 12_000;
+
+/** The people pool: the same for every seed, so scenarios of one preset share their benign texts' nature. */
+export function peoplePool(): PromptRow[] {
+  return peoplePrompts(new Rng("people-prompts/v1"), PEOPLE_POOL_SIZE).map((text, i) => ({ source: "people", id: `people-${i}`, group: "", text }));
+}
+
 export function loadPromptData(dir: string, reserved: Set<string> = new Set()): PromptData {
-  const need = (name: string): string => {
-    const path = join(dir, name);
-    if (!existsSync(path)) throw new Error(`prompt data: ${path} is missing (set --data)`);
-    return path;
-  };
+  if (!existsSync(dir)) throw new Error(`prompt data: ${dir} is missing (set --data)`);
+  /** A data file by its name, plain or gzip-compressed; undefined when the folder lacks it. */
+  const find = (name: string): string | undefined => [name, `${name}.gz`].map((n) => join(dir, n)).find((p) => existsSync(p));
   // Identical texts count as one prompt everywhere: first occurrence wins.
   const seen = new Set<string>();
   const unique = (rows: PromptRow[]): PromptRow[] =>
@@ -83,16 +96,29 @@ export function loadPromptData(dir: string, reserved: Set<string> = new Set()): 
       seen.add(row.text);
       return true;
     });
-  const benign = unique([...readRows(need("sharegpt_1000.jsonl")), ...readRows(need("sharegpt_sample.jsonl")), ...readRows(need("instructionwild.jsonl"))]);
-  const alpaca = unique(readRows(need("alpaca_5k.jsonl")));
-  const seed = unique(readRows(need("seed_tasks.jsonl")));
+  const rowsOf = (name: string): PromptRow[] => {
+    const path = find(name);
+    return path === undefined ? [] : readRows(path);
+  };
+  const benignFiles = ["sharegpt_1000.jsonl", "sharegpt_sample.jsonl", "instructionwild.jsonl"].filter((n) => find(n) !== undefined);
+  const collected = unique(benignFiles.flatMap(rowsOf));
+  const alpaca = unique(rowsOf("alpaca_5k.jsonl"));
+  const seed = unique(rowsOf("seed_tasks.jsonl"));
   const t0 = new Map<string, PromptRow[]>();
-  const t0Dir = need("t0");
-  for (const file of readdirSync(t0Dir).sort()) {
-    if (!/\.jsonl(\.gz)?$/.test(file)) continue;
-    t0.set(file.replace(/\.jsonl(\.gz)?$/, ""), unique(readRows(join(t0Dir, file))));
+  const t0Dir = join(dir, "t0");
+  if (existsSync(t0Dir)) {
+    for (const file of readdirSync(t0Dir).sort()) {
+      if (!/\.jsonl(\.gz)?$/.test(file)) continue;
+      t0.set(file.replace(/\.jsonl(\.gz)?$/, ""), unique(readRows(join(t0Dir, file))));
+    }
   }
-  return { benign, alpaca, seed, t0, reserved };
+  // Last, so the collected files' pools are the same with or without the people pool beside them.
+  const people = unique(peoplePool());
+  const benign = collected.length > 0 ? collected : people;
+  if (alpaca.length + seed.length + [...t0.values()].reduce((n, rows) => n + rows.length, 0) === 0) {
+    throw new Error(`prompt data: ${dir} has no extraction-like prompts (alpaca_5k, seed_tasks or t0/)`);
+  }
+  return { benign, people, benignSources: benignFiles.length > 0 ? benignFiles : ["people"], alpaca, seed, t0, reserved };
 }
 
 /**
@@ -105,6 +131,8 @@ export class ExtractionPool {
   readonly #used = new Set<string>();
   reusedReserved = 0;
   taken = 0;
+  /** times a campaign asked for a prompt and every pool it draws from was spent */
+  ranDry = 0;
 
   constructor(data: PromptData, rng: Rng) {
     const add = (name: string, rows: PromptRow[]): void => {
@@ -160,6 +188,7 @@ export class ExtractionPool {
         live.splice(i, 1);
       }
     }
+    this.ranDry++;
     return undefined;
   }
 

@@ -3,9 +3,11 @@
  * Deterministic given the seed, scale, preset and input files.
  */
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import type { ScenarioLine } from "../scenario";
 import { generateApp, generateBatch, generatePowerUser, generateUser } from "./benign";
 import { generateCampaign } from "./campaigns";
+import { generateSdkUser } from "./crowd";
 import type { CampaignInfo } from "./campaigns";
 import { DAY, Scenario } from "./context";
 import { ExtractionPool, loadPromptData, readReservedPrompts } from "./data";
@@ -16,7 +18,8 @@ import { Rng } from "./random";
 import { summarise } from "./summary";
 import type { ScenarioSummary } from "./summary";
 
-export const DEFAULT_DATA_DIR = "/work/shared/data";
+/** The shipped sample (eval/data/MANIFEST.md), from the repository root where npm scripts and vitest run. */
+export const DEFAULT_DATA_DIR = resolve("eval/data");
 /** The dev scenario: its campaigns' prompts are kept out of generated campaigns while fresh ones last. */
 export const DEFAULT_REFERENCE = "/work/shared/scenarios/dev.jsonl.gz";
 
@@ -58,13 +61,15 @@ export function generateScenario(options: GenerateOptions): Generated {
   const pool = new ExtractionPool(data, rng.fork("pool"));
   const s = new Scenario(rng, start, start + days * DAY, scale, data, pool, new AddressSpace(rng.fork("net")));
 
-  const users = s.count(preset.users);
-  for (let i = 1; i <= users; i++) generateUser(s, `user-${pad(i, 4)}`);
-  for (let i = 1; i <= s.count(preset.power); i++) generatePowerUser(s, `power-${pad(i, 2)}`);
+  // A kind the preset leaves out (0) stays out at any scale.
+  const count = (base: number | undefined): number => (base === undefined || base === 0 ? 0 : s.count(base));
+  for (let i = 1; i <= count(preset.users); i++) generateUser(s, `user-${pad(i, 4)}`);
+  for (let i = 1; i <= count(preset.power); i++) generatePowerUser(s, `power-${pad(i, 2)}`);
   const personas = rng.fork("apps").shuffle(APP_PERSONAS.map((_, i) => i));
-  for (let i = 1; i <= s.count(preset.apps); i++) generateApp(s, `app-${pad(i, 2)}`, personas[(i - 1) % personas.length]);
+  for (let i = 1; i <= count(preset.apps); i++) generateApp(s, `app-${pad(i, 2)}`, personas[(i - 1) % personas.length]);
   const templates = rng.fork("batch").shuffle(BATCH_TEMPLATES.map((_, i) => i));
-  for (let i = 1; i <= s.count(preset.batch); i++) generateBatch(s, `batch-${pad(i, 2)}`, templates[(i - 1) % templates.length]);
+  for (let i = 1; i <= count(preset.batch); i++) generateBatch(s, `batch-${pad(i, 2)}`, templates[(i - 1) % templates.length]);
+  for (let i = 1; i <= count(preset.sdkusers); i++) generateSdkUser(s, `sdkuser-${pad(i, 5)}`);
 
   const campaigns: CampaignInfo[] = [];
   const perType = new Map<string, number>();
@@ -86,8 +91,10 @@ export function generateScenario(options: GenerateOptions): Generated {
     campaigns,
     extractionDrawn: pool.taken,
     fromReference: pool.reusedReserved,
+    ranDry: pool.ranDry,
     reference,
     data: dataDir,
+    benignSources: data.benignSources,
   });
   return { lines, summary };
 }

@@ -30,8 +30,12 @@ export interface ScenarioSummary {
     extractionDrawn: number;
     /** of which the reference scenario's campaigns had already sent (only when fresh ones ran out) */
     fromReference: number;
+    /** campaign requests not generated because the data ran out of prompts (0 when it sufficed) */
+    ranDry: number;
     reference: string | null;
     data: string;
+    /** benign prompt files used, or `people` for the generator's own */
+    benign: string[];
   };
   distinctBodies: number;
   bytes?: { uncompressed: number; written: number };
@@ -46,8 +50,10 @@ export interface SummaryInput {
   campaigns: CampaignInfo[];
   extractionDrawn: number;
   fromReference: number;
+  ranDry: number;
   reference: string | null;
   data: string;
+  benignSources: string[];
 }
 
 export function summarise(lines: readonly ScenarioLine[], input: SummaryInput): ScenarioSummary {
@@ -94,7 +100,7 @@ export function summarise(lines: readonly ScenarioLine[], input: SummaryInput): 
     paths,
     // Counted from the lines: a key can end up without requests when its pool or the period runs out.
     campaigns: input.campaigns.map((c) => ({ ...c, accounts: actors.get(c.id)?.keys.size ?? 0, requests: actors.get(c.id)?.requests ?? 0 })),
-    prompts: { extractionDrawn: input.extractionDrawn, fromReference: input.fromReference, reference: input.reference, data: input.data },
+    prompts: { extractionDrawn: input.extractionDrawn, fromReference: input.fromReference, ranDry: input.ranDry, reference: input.reference, data: input.data, benign: input.benignSources },
     distinctBodies: bodies.size,
   };
 }

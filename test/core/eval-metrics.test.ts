@@ -204,6 +204,32 @@ describe("benign metrics", () => {
     ]);
   });
 
+  it("sets a leakage ceiling for every campaign shape, adaptive ones included", () => {
+    const types = ["heavy", "hydra", "slow", "blend", "rotating", "paraphrase", "multiturn", "fabricated", "padding", "enduser", "swarm", "mimicry", "reasoning"];
+    const m = computeMetrics(stream(types.map((type, i): [string, string, number, string] => [`campaign-${type}-1`, `k${i}`, 200, `p${i}`])));
+    const limits = new Map(checkTargets(m).filter((t) => t.id.startsWith("leakage:")).map((t) => [t.id.slice("leakage:campaign-".length, -2), t]));
+    expect(limits.get("heavy")?.limit).toBe(0.01);
+    expect(limits.get("hydra")?.limit).toBe(0.05);
+    for (const type of types.slice(2)) expect(limits.get(type), type).toMatchObject({ limit: 0.2, comparison: "<=", pass: false });
+    expect(limits.size).toBe(types.length);
+  });
+
+  it("counts sdkusers as people: in the benign shares, not among the never-blocked services", () => {
+    const crowd = computeMetrics(
+      stream([
+        ["sdkuser-00001", "s1", 403, "a"],
+        ["sdkuser-00002", "s2", 429, "b", "extraction"],
+        ["sdkuser-00003", "s3", 200, "c"],
+        ["app-01", "app", 200, "d"],
+      ]),
+    );
+    expect(crowd.benign.byKind.sdkuser).toMatchObject({ accounts: 3, accountsBlocked: 1, accountsThrottledForExtraction: 1 });
+    const byId = new Map(checkTargets(crowd).map((t) => [t.id, t]));
+    expect(byId.get("benign-blocked")?.actual).toBeCloseTo(1 / 4);
+    expect(byId.get("benign-extraction-throttled")?.actual).toBeCloseTo(1 / 4);
+    expect(byId.get("app-batch-blocked")).toMatchObject({ actual: 0, pass: true });
+  });
+
   it("counts refusals that came without the debug header", () => {
     const v = stream([["user-0001", "u1", 429, "a", "unknown"]]);
     delete v[0].action;
