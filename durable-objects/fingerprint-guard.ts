@@ -20,9 +20,11 @@ import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from
 import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
 import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
 import { ShardMerge } from "../core/shard-merge";
+import { unionEpochs } from "../core/epoch-union";
+import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
 import type { Decision, FingerprintObservation } from "./protocol";
-import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
+import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { fingerprintWindow, recordFingerprint } from "./windows";
 
 type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
@@ -206,24 +208,12 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   private mergedUnion(): FpEpoch {
-    const out = Epoch.unmarshal(FINGERPRINT_SCHEMA, this.unionEpoch().marshal());
-    for (const peer of this.peers.values()) {
-      for (let i = 0; i < out.counters.length; i++) out.counters[i] += peer.counters[i];
-      for (let i = 0; i < out.sketches.length; i++) out.sketches[i].merge(peer.sketches[i]);
-      for (let i = 0; i < out.topics.length; i++) out.topics[i] |= peer.topics[i];
-    }
-    return out;
+    return unionEpochs(FINGERPRINT_SCHEMA, [...this.window.live(), ...this.peers.values()]);
   }
 
   /** This shard's window as one epoch record (for exchange between shards). */
   private unionEpoch(): FpEpoch {
-    const union = new Epoch(FINGERPRINT_SCHEMA, -1);
-    for (const e of this.window.live()) {
-      for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
-      for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-      for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
-    }
-    return union;
+    return unionEpochs(FINGERPRINT_SCHEMA, this.window.live());
   }
 
   private report(v: ExtractionVerdict): void {

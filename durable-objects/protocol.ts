@@ -2,7 +2,7 @@
  * What the edge Worker and the Durable Objects exchange over RPC. Only hashes and counts cross this
  * boundary: never an API key or prompt text.
  */
-import type { Action, Assessment, Cause } from "../core/policy";
+import type { Action, Cause } from "../core/policy";
 export type { ExtractionVerdict } from "../core/verdict";
 
 /** A 64-bit hash as [hi, lo]. */
@@ -78,10 +78,3 @@ export interface Decision {
   override?: "allow" | "deny";
 }
 
-
-export interface SubjectState {
-  requests: number;
-  verdict: { action: Action; cause: Cause; reasons: string[]; until: number | null; score: number; signals: Assessment["signals"] };
-  firstSeen: number | null;
-  lastSeen: number | null;
-}

@@ -3,7 +3,8 @@
  * fingerprints and the flagged list. In test mode "now" is the replayed time of x-guard-test-time.
  */
 import { Router, type IRequest } from "itty-router";
-import { HyperLogLog } from "../core/hyperloglog";
+import { popcount } from "../core/bits";
+import { unionEpochs } from "../core/epoch-union";
 import { severity } from "../core/verdict";
 import { Epoch } from "../core/window";
 import type { FingerprintSnapshot } from "../durable-objects/fingerprint-guard";
@@ -39,17 +40,10 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
   const shards = await Promise.all(Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(`${id}/${s}`).snapshot(now)));
   const seen = shards.filter((s) => s.firstSeen !== null);
   if (seen.length === 0) throw GuardError.notFound("GET", "fingerprint");
-  const union = new Epoch(FINGERPRINT_SCHEMA, -1);
-  for (const s of seen) {
-    const e = Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union);
-    for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
-    for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-    for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
-  }
+  const union = unionEpochs(FINGERPRINT_SCHEMA, seen.map((s) => Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union)));
   const names = Object.keys(FINGERPRINT_SCHEMA.sketches);
-  const est = (name: string): number => Math.round((union.sketches[names.indexOf(name)] as HyperLogLog).estimate());
-  let topics = 0;
-  for (const b of union.topics) for (let x = b; x; x &= x - 1) topics++;
+  const est = (name: string): number => Math.round(union.sketches[names.indexOf(name)].estimate());
+  const topics = popcount(union.topics);
   const worst = seen.reduce<FingerprintSnapshot>((a, b) => (severity(b.verdict.action) > severity(a.verdict.action) ? b : a), seen[0]);
   return json({
     fingerprint: id,
