@@ -12,6 +12,7 @@ import { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { epochSeries, type SeriesPoint } from "../core/series";
 import { sendAudit, verdictEntry } from "./audit";
+import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
 import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
@@ -220,7 +221,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   private report(v: ExtractionVerdict, via?: string): void {
-    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const registry = guardRegistry(this.env);
     const report = { kind: "account" as const, id: this.meta.id, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow", via };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     const f = this.window.figures(v.since);

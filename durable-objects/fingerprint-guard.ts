@@ -14,6 +14,7 @@ import { Epoch, EpochWindow } from "../core/window";
 import { FlushScheduler } from "./flush";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { sendAudit, verdictEntry } from "./audit";
+import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
 import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
@@ -23,7 +24,7 @@ import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
 import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
-import type { Decision, FingerprintObservation } from "./protocol";
+import { fingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { fingerprintWindow, recordFingerprint } from "./windows";
 
@@ -217,7 +218,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   private report(v: ExtractionVerdict): void {
-    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const registry = guardRegistry(this.env);
     const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
@@ -281,7 +282,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     if (this.meta.shard === 0 || this.cfg.FP_SHARDS <= 1 || !this.meta.fingerprint) return;
     // Exchange after the local flush so a failure here never costs local state.
     try {
-      const root = this.env.FINGERPRINT_GUARD.getByName(`${this.meta.fingerprint}/0`);
+      const root = this.env.FINGERPRINT_GUARD.getByName(fingerprintShardName(this.meta.fingerprint, 0));
       const others = await root.exchange(this.meta.shard, this.unionEpoch().marshal());
       this.peers = new Map(others.map((bytes, i) => [i === 0 ? 0 : -i, Epoch.unmarshal(FINGERPRINT_SCHEMA, bytes)] as [number, FpEpoch]));
       this.store.setMeta("peers", savePeers(this.peers));

@@ -5,6 +5,23 @@
 import type { Action, Cause } from "../core/policy";
 export type { ExtractionVerdict } from "../core/verdict";
 
+/** The shard of a fingerprint that an account's traffic goes to: the same one every time. */
+export function shardOf(account: [number, number], shards: number): number {
+  return shards <= 1 ? 0 : (account[0] >>> 0) % shards;
+}
+
+/** The object name of one shard of a fingerprint. */
+export function fingerprintShardName(fingerprint: string, shard: number): string {
+  return `${fingerprint}/${shard}`;
+}
+
+/** The fingerprint and shard an object name stands for (the inverse of fingerprintShardName). */
+export function parseFingerprintShardName(name: string): { fingerprint: string; shard: number } | null {
+  const at = name.lastIndexOf("/");
+  const shard = Number(name.slice(at + 1));
+  return at > 0 && Number.isSafeInteger(shard) && shard >= 0 ? { fingerprint: name.slice(0, at), shard } : null;
+}
+
 /** A 64-bit hash as [hi, lo]. */
 export type Hash = [number, number];
 

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../core/config";
 import { severity } from "../core/verdict";
-import type { AccountObservation, Decision, FingerprintObservation, PromptObservation } from "../durable-objects/protocol";
+import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation, type PromptObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
 import type { Fingerprint } from "./identity";
 
@@ -21,9 +21,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function shardOf(account: [number, number], shards: number): number {
-  return shards <= 1 ? 0 : (account[0] >>> 0) % shards;
-}
+export { shardOf };
 
 export interface Subjects {
   accountId: string;
@@ -46,7 +44,7 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
     ? subjects.fingerprints.map((fp) => {
         const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
         const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId, idempotency: obs.idempotency };
-        return withTimeout(env.FINGERPRINT_GUARD.getByName(`${fp.id}/${shard}`).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
+        return withTimeout(env.FINGERPRINT_GUARD.getByName(fingerprintShardName(fp.id, shard)).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
       })
     : [];
   const [acc, ...fpResults] = await Promise.allSettled([account, ...fps]);

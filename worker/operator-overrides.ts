@@ -7,22 +7,20 @@
 import type { IRequest, RouterType } from "itty-router";
 import type { Override, OverrideRecord } from "../core/override";
 import { AUDIT_OBJECT, type AuditAction, type AuditEntry } from "../durable-objects/audit";
+import { fingerprintShardName } from "../durable-objects/protocol";
+import { guardRegistry as registry } from "../durable-objects/registry";
 import type { GuardContext } from "./context";
+import { json } from "./operator-json";
 import { jsonBody, optionalReason, parseLift, parseOverride } from "./override-body";
 import { accountId, fingerprintId } from "./subject-ids";
 
 type Args = [Env, ExecutionContext, GuardContext];
 type Kind = "account" | "fingerprint";
 
-export function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
-}
-
-const registry = (env: Env) => env.GUARD_REGISTRY.getByName("global");
 const audit = (env: Env, e: AuditEntry) => env.AUDIT_LOG.getByName(AUDIT_OBJECT).record(e);
 
 function shards(env: Env, gc: GuardContext, id: string) {
-  return Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => ({ shard: s, stub: env.FINGERPRINT_GUARD.getByName(`${id}/${s}`) }));
+  return Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => ({ shard: s, stub: env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, s)) }));
 }
 
 function subject(kind: Kind, id: string) {
