@@ -5,9 +5,9 @@
  */
 import type { Config } from "../core/config";
 import { severity } from "../core/verdict";
-import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation, type PromptObservation } from "../durable-objects/protocol";
+import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
-import type { Fingerprint } from "./identity";
+import type { Subjects } from "./observation";
 
 export class StateUnavailable extends Error {
   override name = "StateUnavailable";
@@ -23,12 +23,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export { shardOf };
 
-export interface Subjects {
-  accountId: string;
-  accountHash: [number, number];
-  pairHash: [number, number];
-  fingerprints: Fingerprint[];
-}
+export type { Subjects };
 
 export interface Outcome {
   decision: Decision;
@@ -38,8 +33,9 @@ export interface Outcome {
   failed: boolean;
 }
 
-export async function decide(env: Env, cfg: Config, obs: AccountObservation, subjects: Subjects, prompt: PromptObservation | null, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
+export async function decide(env: Env, cfg: Config, obs: AccountObservation, subjects: Subjects, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
   const account = withTimeout(env.ACCOUNT_GUARD.getByName(subjects.accountId).observe(obs), cfg.STATE_TIMEOUT_MS, "account state");
+  const prompt = obs.prompt;
   const fps = prompt
     ? subjects.fingerprints.map((fp) => {
         const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
