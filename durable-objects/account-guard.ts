@@ -18,6 +18,7 @@ import { FlushScheduler } from "./flush";
 import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
+import { allowed, decide, type Vote } from "../core/decision";
 import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
 import { accountWindow, assessAccountWindow, recordAccount } from "./windows";
 
@@ -72,6 +73,8 @@ export class AccountGuard extends DurableObject<Env> {
     this.window = accountWindow(this.cfg);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
+      // Named by the account id (getByName); an alarm may wake the object without its name.
+      if (ctx.id.name) this.meta.id = ctx.id.name;
       this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
@@ -103,7 +106,6 @@ export class AccountGuard extends DurableObject<Env> {
   private async decideOnce(obs: AccountObservation, retry: boolean): Promise<Decision> {
     const now = obs.now;
     const m = this.meta;
-    m.id = obs.account;
     if (!retry) {
       if (obs.prompt) m.requests++;
       else m.otherRequests++;
@@ -113,11 +115,12 @@ export class AccountGuard extends DurableObject<Env> {
     for (const fp of obs.fingerprints) {
       if (!m.fingerprints.includes(fp)) m.fingerprints = [fp, ...m.fingerprints].slice(0, MAX_FINGERPRINTS);
     }
-    // A deny entry answers before the limits are charged, and in shadow mode too: it is an operator's decision.
+    // A deny entry answers before the limits are charged (core/decision.ts has the precedence).
     const deny = this.overrides.denied(now);
     if (deny) {
       this.flusher.touch();
-      return { ...denyDecision(deny, now), limits: [], override: "deny" };
+      const d = denyDecision(deny, now);
+      return decide(allowed([]), [{ kind: "deny", reasons: d.reasons, until: d.until }], now, this.shadowMode).decision;
     }
 
     const lim = this.limits(now);
@@ -140,20 +143,18 @@ export class AccountGuard extends DurableObject<Env> {
       if (m.verdict) this.report(m.verdict);
     } else this.flusher.touch();
 
-    const decision: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits };
-    if (this.overrides.exempt(now)) decision.override = "allow";
-    const active = isActive(m.verdict, now) ? m.verdict : null;
-    if (active && this.cfg.GUARD_MODE === "shadow") {
-      decision.shadow = { action: active.action, reasons: active.reasons };
-    } else if (active) {
-      return { ...decision, action: active.action, cause: "extraction", reasons: active.reasons, until: active.until, retryAfterMs: active.until === null ? 0 : active.until - now };
-    }
-    if (!req.allowed || !tok.allowed) {
-      const which = !req.allowed ? "request" : "prompt-token";
-      this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
-      return { ...decision, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) };
-    }
+    const votes: Vote[] = [];
+    const which = !req.allowed ? "request" : "prompt-token";
+    if (!req.allowed || !tok.allowed) votes.push({ kind: "rate", which, retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) });
+    if (isActive(m.verdict, now)) votes.push({ kind: "verdict", action: m.verdict.action, reasons: m.verdict.reasons, until: m.verdict.until });
+    if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
+    const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
+    if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
     return decision;
+  }
+
+  private get shadowMode(): boolean {
+    return this.cfg.GUARD_MODE === "shadow";
   }
 
   private record(obs: AccountObservation, now: number): void {
@@ -238,8 +239,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   /** Operator: sets (or clears, with null) the account's override. An allow entry also clears an active verdict. */
-  async setOverride(override: Override | null, id: string): Promise<OverrideRecord> {
-    this.meta.id ||= id;
+  async setOverride(override: Override | null): Promise<OverrideRecord> {
     this.overrides.set(override);
     if (override?.list === "allow") this.meta.verdict = null;
     this.flushNow();
@@ -247,8 +247,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   /** Operator: clears the active verdict and judges afresh only after `graceUntil`. Returns the lifted verdict. */
-  async lift(now: number, graceUntil: number | null, id: string): Promise<{ lifted: ExtractionVerdict | null; record: OverrideRecord }> {
-    this.meta.id ||= id;
+  async lift(now: number, graceUntil: number | null): Promise<{ lifted: ExtractionVerdict | null; record: OverrideRecord }> {
     const lifted = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
     this.meta.verdict = null;
     this.overrides.grace(graceUntil);

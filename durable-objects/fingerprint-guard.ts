@@ -24,7 +24,7 @@ import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
 import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
-import { fingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
+import { fingerprintShardName, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { fingerprintWindow, recordFingerprint } from "./windows";
 
@@ -106,6 +106,9 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.window = fingerprintWindow(this.cfg);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
+      // Named `fingerprint/shard` (getByName); an alarm may wake the object without its name.
+      const named = ctx.id.name ? parseFingerprintShardName(ctx.id.name) : null;
+      if (named) Object.assign(this.meta, named);
       this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
       this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta<SavedPeer[]>("peers"));
       this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
@@ -123,7 +126,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     return this.observeOnce(obs);
   }
 
-  /** The verdict at `now` without counting anything (a retry's answer). */
+  /** This shard's answer at `now`: an operator's deny entry, else its active verdict. */
   private current(now: number): FingerprintVerdict {
     const deny = this.overrides.denied(now);
     if (deny) {
@@ -136,8 +139,6 @@ export class FingerprintGuard extends DurableObject<Env> {
   private async observeOnce(obs: FingerprintObservation): Promise<FingerprintVerdict> {
     const { now } = obs;
     const m = this.meta;
-    m.fingerprint = obs.fingerprint;
-    m.shard = obs.shard;
     m.requests++;
     m.firstSeen ??= now;
     m.lastSeen = Math.max(m.lastSeen ?? now, now);
@@ -153,12 +154,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
     } else this.flusher.touch();
-    const deny = this.overrides.denied(now);
-    if (deny) {
-      const d = denyDecision(deny, now);
-      return { action: d.action, reasons: d.reasons, until: d.until, since: deny.setAt, cause: "override" };
-    }
-    return this.verdictAt(now);
+    return this.current(now);
   }
 
   private noteRecent(now: number, account: [number, number]): void {
@@ -229,9 +225,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   /** Operator: sets (or clears, with null) this shard's copy of the fingerprint's override. */
-  async setOverride(override: Override | null, fingerprint: string, shard: number): Promise<OverrideRecord> {
-    this.meta.fingerprint ||= fingerprint;
-    this.meta.shard = shard;
+  async setOverride(override: Override | null): Promise<OverrideRecord> {
     this.overrides.set(override);
     if (override?.list === "allow") this.meta.verdict = null;
     this.flushNow();
@@ -239,9 +233,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   /** Operator: clears this shard's active verdict and judges afresh only after `graceUntil`. */
-  async lift(now: number, graceUntil: number | null, fingerprint: string, shard: number): Promise<{ lifted: FingerprintVerdict | null; record: OverrideRecord }> {
-    this.meta.fingerprint ||= fingerprint;
-    this.meta.shard = shard;
+  async lift(now: number, graceUntil: number | null): Promise<{ lifted: FingerprintVerdict | null; record: OverrideRecord }> {
     const lifted = isActive(this.meta.verdict, now) ? this.verdictAt(now) : null;
     this.meta.verdict = null;
     this.overrides.grace(graceUntil);

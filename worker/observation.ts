@@ -55,7 +55,7 @@ export function buildObservation(key: HashKey, accountId: string, facts: ClientF
   const network = networkHash(key, facts);
   if (!parsed) {
     return {
-      obs: { now: facts.now, account: accountId, prompt: null, network, endUser: null, fingerprints: [] },
+      obs: { now: facts.now, prompt: null, network, endUser: null, fingerprints: [] },
       subjects: { accountId, accountHash: [0, 0], pairHash: [0, 0], fingerprints: [] },
     };
   }
@@ -68,7 +68,7 @@ export function buildObservation(key: HashKey, accountId: string, facts: ClientF
   const endUser = parsed.params.endUser ? hashString(key, `user|${parsed.params.endUser}`) : null;
   const fingerprints = fingerprintsFor(key, facts, parsed, systemHash);
   return {
-    obs: { now: facts.now, account: accountId, prompt, network, endUser: endUser ? [endUser.hi, endUser.lo] : null, fingerprints: fingerprints.map((f) => f.id) },
+    obs: { now: facts.now, prompt, network, endUser: endUser ? [endUser.hi, endUser.lo] : null, fingerprints: fingerprints.map((f) => f.id) },
     subjects: { accountId, accountHash: [accountH.hi, accountH.lo], pairHash: [pairH.hi, pairH.lo], fingerprints },
   };
 }
