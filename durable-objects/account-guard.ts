@@ -15,7 +15,9 @@ import { sendAudit, verdictEntry } from "./audit";
 import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
-import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
+import { IdempotencyLedger } from "./idempotency";
+import { recordLayout, settleLayout, type StorageLayout } from "./layout";
+import { idempotencyShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
 import { allowed, decide, type Vote } from "../core/decision";
@@ -32,6 +34,14 @@ interface AccountMeta {
   verdict: ExtractionVerdict | null;
   fingerprints: string[];
 }
+
+const isAccountMeta = objectWith<AccountMeta>({
+  ...subjectTimes,
+  id: shapes.isString,
+  otherRequests: shapes.isNumber,
+  tat: objectWith({ requests: shapes.isNumber, tokens: shapes.isNumber }),
+  fingerprints: shapes.isStrings,
+});
 
 const MAX_FINGERPRINTS = 8;
 
@@ -63,6 +73,8 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly overrides: OverrideSlot;
   /** Rate throttles are audited once per limit period, not per refused request. */
   private rateAuditedUntil = 0;
+  /** The layout to record with the first flush, when none is stored yet. */
+  private unrecordedLayout: StorageLayout | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -70,12 +82,14 @@ export class AccountGuard extends DurableObject<Env> {
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = accountWindow(this.cfg);
+    const { layout, unrecorded } = settleLayout(this.store, { windowMs: this.cfg.DETECTION_WINDOW_S * 1000 }, { windowMs: "DETECTION_WINDOW_S" });
+    this.unrecordedLayout = unrecorded ? layout : null;
+    this.window = accountWindow({ DETECTION_WINDOW_S: layout.windowMs / 1000 });
     ctx.blockConcurrencyWhile(async () => {
-      this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
+      this.meta = this.store.getMeta("account", isAccountMeta) ?? this.meta;
       // Named by the account id (getByName); an alarm may wake the object without its name.
       if (ctx.id.name) this.meta.id = ctx.id.name;
-      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
+      this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
     });
@@ -169,9 +183,12 @@ export class AccountGuard extends DurableObject<Env> {
 
   private flushNow(): void {
     this.flusher.run(() => {
+      let rows = 1;
       this.store.setMeta("account", this.meta);
+      if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
+      this.unrecordedLayout = null;
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
-      return 1 + this.store.saveWindow(this.window);
+      return rows + this.store.saveWindow(this.window);
     });
   }
 

@@ -17,9 +17,11 @@ import { sendAudit, verdictEntry } from "./audit";
 import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
-import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
-import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
-import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
+import { loadRecentAccounts, saveRecentAccounts } from "./recent-accounts";
+import { loadPeers, savePeers } from "./shard-peers";
+import { IdempotencyLedger } from "./idempotency";
+import { recordLayout, settleLayout, type StorageLayout } from "./layout";
+import { idempotencyShape, objectWith, peersShape, recentAccountsShape, recentIdsShape, shapes, subjectTimes } from "./meta-shapes";
 import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
 import { TOPIC_BUCKETS } from "../core/features";
@@ -74,6 +76,8 @@ export interface FingerprintSnapshot {
   verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
 }
 
+const isFingerprintMeta = objectWith<FingerprintMeta>({ ...subjectTimes, fingerprint: shapes.isString, shard: shapes.isNumber });
+
 /** What a fingerprint shard remembers of an idempotent request: only that it was counted. */
 const COUNTED: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits: [] };
 
@@ -85,6 +89,8 @@ export class FingerprintGuard extends DurableObject<Env> {
   private readonly store: SubjectStore;
   private readonly flusher: FlushScheduler;
   private readonly window: EpochWindow<FingerprintSketch, FingerprintCounter>;
+  private readonly layout: StorageLayout;
+  private layoutUnrecorded: boolean;
   private meta: FingerprintMeta = { fingerprint: "", shard: 0, requests: 0, firstSeen: null, lastSeen: null, verdict: null };
   private recent = { hour: 0, current: new HyperLogLog(6), previous: new HyperLogLog(6) };
   /** Latest window unions of the other shards (shard → union epoch). */
@@ -101,17 +107,20 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
-    this.accountIds.load(this.store.getMeta<RecentId[]>("accounts"));
+    this.accountIds.load(this.store.getMeta("accounts", recentIdsShape));
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = fingerprintWindow(this.cfg);
+    const settled = settleLayout(this.store, { windowMs: this.cfg.FINGERPRINT_WINDOW_S * 1000, shards: this.cfg.FP_SHARDS }, { windowMs: "FINGERPRINT_WINDOW_S", shards: "FP_SHARDS" });
+    this.layout = settled.layout;
+    this.layoutUnrecorded = settled.unrecorded;
+    this.window = fingerprintWindow({ FINGERPRINT_WINDOW_S: this.layout.windowMs / 1000 });
     ctx.blockConcurrencyWhile(async () => {
-      this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
+      this.meta = this.store.getMeta("fingerprint", isFingerprintMeta) ?? this.meta;
       // Named `fingerprint/shard` (getByName); an alarm may wake the object without its name.
       const named = ctx.id.name ? parseFingerprintShardName(ctx.id.name) : null;
       if (named) Object.assign(this.meta, named);
-      this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
-      this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta<SavedPeer[]>("peers"));
-      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
+      this.recent = loadRecentAccounts(this.store.getMeta("recent", recentAccountsShape), 6) ?? this.recent;
+      this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta("peers", peersShape));
+      this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
     });
   }
@@ -262,6 +271,8 @@ export class FingerprintGuard extends DurableObject<Env> {
   private flushNow(): void {
     this.flusher.run(() => {
       this.store.setMeta("fingerprint", this.meta);
+      if (this.layoutUnrecorded) recordLayout(this.store, this.layout);
+      this.layoutUnrecorded = false;
       this.store.setMeta("recent", saveRecentAccounts(this.recent));
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
       if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
@@ -271,7 +282,7 @@ export class FingerprintGuard extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.flushNow();
-    if (this.meta.shard === 0 || this.cfg.FP_SHARDS <= 1 || !this.meta.fingerprint) return;
+    if (this.meta.shard === 0 || (this.layout.shards ?? 1) <= 1 || !this.meta.fingerprint) return;
     // Exchange after the local flush so a failure here never costs local state.
     try {
       const root = this.env.FINGERPRINT_GUARD.getByName(fingerprintShardName(this.meta.fingerprint, 0));
@@ -312,7 +323,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       requests: merged ? merged.counters[0] : this.window.counter("requests"),
       distinct: { accounts: d("accounts"), prompts: d("prompts"), templates: d("templates"), topics: this.window.topicsCovered(), accountPrompts: d("pairs") },
       recentAccounts: this.recentAccounts(),
-      shards: this.cfg.FP_SHARDS,
+      shards: this.layout.shards ?? this.cfg.FP_SHARDS,
       verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
       firstSeen: this.meta.firstSeen,
       lastSeen: this.meta.lastSeen,
