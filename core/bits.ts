@@ -1,5 +1,5 @@
 /** Set bits of a byte. */
-export function popcount8(x: number): number {
+function popcount8(x: number): number {
   x = x - ((x >>> 1) & 0x55);
   x = (x & 0x33) + ((x >>> 2) & 0x33);
   return (x + (x >>> 4)) & 0x0f;

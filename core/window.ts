@@ -188,7 +188,7 @@ export class EpochWindow<S extends string, C extends string> {
       this.versions[i]++;
       if (n < 0) this.toDenseUnion(i);
     }
-    this.topicCount = this.countTopics(0);
+    this.topicCount = this.countTopics();
   }
 
   /** The union of sketch i has become dense: start tracking its register histogram. */
@@ -310,21 +310,15 @@ export class EpochWindow<S extends string, C extends string> {
     return this.sums[this.schema.counters.indexOf(name)];
   }
 
-  /** Distinct topic buckets; `shift` > 0 folds them into coarser buckets first. */
-  topicsCovered(shift = 0): number {
-    return shift === 0 ? this.topicCount : this.countTopics(shift);
+  /** Distinct topic buckets covered by the window. */
+  topicsCovered(): number {
+    return this.topicCount;
   }
 
-  private countTopics(shift: number): number {
+  private countTopics(): number {
     const t = new Uint8Array(Math.ceil(this.schema.topicBuckets / 8));
     for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i] |= e.topics[i];
-    if (shift === 0) return popcount(t);
-    const seen = new Set<number>();
-    for (let i = 0; i < t.length; i++) {
-      if (!t[i]) continue;
-      for (let b = 0; b < 8; b++) if (t[i] & (1 << b)) seen.add(((i << 3) | b) >>> shift);
-    }
-    return seen.size;
+    return popcount(t);
   }
 
   figures(now: number): WindowFigures<S, C> {

@@ -8,7 +8,7 @@ import type { Action } from "../core/policy";
 import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
 
 /** The registry is one object of this name in GUARD_REGISTRY. */
-export const REGISTRY_NAME = "global";
+const REGISTRY_NAME = "global";
 
 export function guardRegistry(env: Env): DurableObjectStub<GuardRegistry> {
   return env.GUARD_REGISTRY.getByName(REGISTRY_NAME);
