@@ -39,7 +39,7 @@ async function accountLoad(env: Bindings, url: URL): Promise<unknown> {
   const concurrency = num(url, "concurrency", 16);
   const stub = env.ACCOUNT_GUARD.getByName(name);
   const rng = new Rng(num(url, "seed", 1));
-  const pool: AccountObservation[] = Array.from({ length: 1024 }, () => accountObservation(rng, SWEEP, 0, name));
+  const pool: AccountObservation[] = Array.from({ length: 1024 }, () => accountObservation(rng, SWEEP, 0));
   let sent = 0;
   const t0 = Date.now();
   const worker = async (): Promise<void> => {
@@ -90,7 +90,7 @@ async function hotkey(env: Bindings, url: URL): Promise<unknown> {
       const h = hashWords(KEY, [a], 0, 1);
       const account: [number, number] = [h.hi, h.lo];
       const shard = shardOf(account, shards);
-      const obs: FingerprintObservation = fingerprintObservation(rng, SWEEP, Date.now(), account, shard, HOT_FINGERPRINT);
+      const obs: FingerprintObservation = fingerprintObservation(rng, SWEEP, Date.now(), account);
       refAccounts.insert(account[0], account[1]);
       refPrompts.insert(obs.prompt.prompt[0], obs.prompt.prompt[1]);
       const p: Promise<void> = stubs[shard].observe(obs).then(

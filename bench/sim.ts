@@ -1,11 +1,10 @@
 /**
  * The per-request work of the guard without I/O, for the Node-side tables: what `worker/guard.ts`
- * computes from a body, and what `AccountGuard.record` does with it (window updates, then the
+ * computes from a body (worker/observation.ts), and what `AccountGuard.record` does with it (window updates, then the
  * assessment), through the same functions the Durable Objects call (durable-objects/windows.ts).
  */
 import { parseConfig, type Config } from "../core/config";
-import { extractFeatures } from "../core/features";
-import { hash64Hex, hashString, hashWords, type HashKey } from "../core/hash";
+import type { HashKey } from "../core/hash";
 import type { Assessment } from "../core/policy";
 import type { ApiFormat } from "../core/types";
 import type { AccountObservation } from "../durable-objects/protocol";
@@ -21,8 +20,8 @@ import {
 
 export type { AccountWindow, FingerprintWindow };
 import { parseBody } from "../worker/formats";
-import { fingerprintsFor, networkHash, type ClientFacts } from "../worker/identity";
-import { promptObservation } from "../worker/observation";
+import type { ClientFacts } from "../worker/identity";
+import { buildObservation } from "../worker/observation";
 
 export const CONFIG: Config = parseConfig({});
 
@@ -36,7 +35,8 @@ export function fingerprintWindow(cfg: Config = CONFIG): FingerprintWindow {
 
 export { recordFingerprint };
 
-const ACCOUNT_WORDS = [0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321];
+/** An account id of the benchmark's one account (the Worker's are keyed hashes of the key). */
+const BENCH_ACCOUNT = "123456789abcdef00fedcba987654321";
 
 export interface EdgeWork {
   obs: AccountObservation;
@@ -45,27 +45,8 @@ export interface EdgeWork {
 
 /** The edge Worker's CPU work on a body it has already parsed as JSON (guard.ts, minus I/O). */
 export function edgeWork(key: HashKey, format: ApiFormat, value: unknown, facts: ClientFacts): EdgeWork {
-  const parsed = parseBody(format, value);
-  const f = extractFeatures(key, parsed.prompt);
-  const p = parsed.params;
-  const prompt = promptObservation(f, parsed);
-  const accountH = hashWords(key, ACCOUNT_WORDS, 0, 4);
-  const pairH = hashWords(key, [accountH.hi, accountH.lo, f.prompt.hi, f.prompt.lo], 0, 4);
-  const systemHash = f.system ? hash64Hex(f.system) : "";
-  const endUser = p.endUser ? hashString(key, `user|${p.endUser}`) : null;
-  const fps = fingerprintsFor(key, facts, parsed, systemHash);
-  void pairH;
-  return {
-    obs: {
-      now: facts.now,
-      account: "bench",
-      prompt,
-      network: networkHash(key, facts),
-      endUser: endUser ? [endUser.hi, endUser.lo] : null,
-      fingerprints: fps.map((x) => x.id),
-    },
-    fingerprints: fps.length,
-  };
+  const { obs, subjects } = buildObservation(key, BENCH_ACCOUNT, facts, parseBody(format, value));
+  return { obs, fingerprints: subjects.fingerprints.length };
 }
 
 /** AccountGuard.record's window updates. */

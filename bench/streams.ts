@@ -49,10 +49,9 @@ export function promptObservation(rng: Rng, shape: StreamShape): PromptObservati
   };
 }
 
-export function accountObservation(rng: Rng, shape: StreamShape, now: number, account = "bench-account"): AccountObservation {
+export function accountObservation(rng: Rng, shape: StreamShape, now: number): AccountObservation {
   return {
     now,
-    account,
     prompt: promptObservation(rng, shape),
     network: pick(rng, shape.networks, 0x51f00d),
     endUser: shape.endUsers < 0 ? null : pick(rng, shape.endUsers, 0x3e11),
@@ -60,7 +59,7 @@ export function accountObservation(rng: Rng, shape: StreamShape, now: number, ac
   };
 }
 
-export function fingerprintObservation(rng: Rng, shape: StreamShape, now: number, account: [number, number], shard = 0, fingerprint = "sbench"): FingerprintObservation {
+export function fingerprintObservation(rng: Rng, shape: StreamShape, now: number, account: [number, number]): FingerprintObservation {
   const prompt = promptObservation(rng, shape);
-  return { now, fingerprint, shard, account, pair: [prompt.prompt[0] ^ account[0], prompt.prompt[1] ^ account[1]], prompt };
+  return { now, account, pair: [prompt.prompt[0] ^ account[0], prompt.prompt[1] ^ account[1]], prompt };
 }

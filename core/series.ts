@@ -5,14 +5,9 @@
  * epoch. Distinct counts cannot be summed across epochs: the cumulative figures come from merged
  * sketches.
  */
-import type { HyperLogLog } from "./hyperloglog";
+import { popcount } from "./bits";
+import { addEpoch, unionEpochs } from "./epoch-union";
 import type { Epoch, WindowSchema } from "./window";
-
-interface Figures {
-  counters: number[];
-  sketches: HyperLogLog[];
-  topics: Uint8Array;
-}
 
 export interface SeriesFigures {
   requests: number;
@@ -29,12 +24,6 @@ export interface SeriesPoint extends SeriesFigures {
   window: SeriesFigures;
 }
 
-function popcount(bytes: Uint8Array): number {
-  let n = 0;
-  for (let b of bytes) for (; b; b &= b - 1) n++;
-  return n;
-}
-
 /** `epochs` may come from several shards: epochs with the same index are merged first. */
 export function epochSeries<S extends string, C extends string>(schema: WindowSchema<S, C>, epochs: readonly Epoch<S, C>[], epochMs: number): SeriesPoint[] {
   const names = Object.keys(schema.sketches);
@@ -45,15 +34,12 @@ export function epochSeries<S extends string, C extends string>(schema: WindowSc
   for (const e of epochs) byIndex.set(e.index, [...(byIndex.get(e.index) ?? []), e]);
 
   const out: SeriesPoint[] = [];
-  let acc: Figures | null = null;
+  let acc: Epoch<S, C> | null = null;
   for (const index of [...byIndex.keys()].sort((a, b) => a - b)) {
-    const group = byIndex.get(index)!;
-    const first = group[0];
-    const merged: Figures = { counters: Array.from(first.counters), sketches: first.sketches.map((s) => s.clone()), topics: first.topics.slice() };
-    for (const e of group.slice(1)) add(merged, e);
-    if (acc === null) acc = { counters: merged.counters.slice(), sketches: merged.sketches.map((s) => s.clone()), topics: merged.topics.slice() };
-    else add(acc, merged);
-    const figures = (x: Figures): SeriesFigures => ({
+    const merged = unionEpochs(schema, byIndex.get(index)!);
+    if (acc === null) acc = unionEpochs(schema, [merged]);
+    else addEpoch(acc, merged);
+    const figures = (x: Epoch<S, C>): SeriesFigures => ({
       requests: iRequests >= 0 ? x.counters[iRequests] : 0,
       prompts: iPrompts >= 0 ? Math.round(x.sketches[iPrompts].estimate()) : 0,
       templates: iTemplates >= 0 ? Math.round(x.sketches[iTemplates].estimate()) : 0,
@@ -64,8 +50,3 @@ export function epochSeries<S extends string, C extends string>(schema: WindowSc
   return out;
 }
 
-function add(into: Figures, e: { counters: ArrayLike<number>; sketches: readonly HyperLogLog[]; topics: Uint8Array }): void {
-  for (let i = 0; i < into.counters.length; i++) into.counters[i] += e.counters[i];
-  for (let i = 0; i < into.sketches.length; i++) into.sketches[i].merge(e.sketches[i]);
-  for (let i = 0; i < into.topics.length; i++) into.topics[i] |= e.topics[i];
-}

@@ -8,6 +8,8 @@
  * recomputed by merging into a shared scratch buffer (HyperLogLog.unionEstimate): no copy of the own
  * window, no encoding round trip.
  */
+import { popcount } from "./bits";
+import { unionEpochs } from "./epoch-union";
 import { HyperLogLog } from "./hyperloglog";
 import { Epoch, type EpochWindow, type WindowSchema } from "./window";
 
@@ -15,12 +17,6 @@ export interface MergedFigures<S extends string, C extends string> {
   distinct(sketch: S): number;
   counter(counter: C): number;
   topics: number;
-}
-
-function popcount8(x: number): number {
-  x = x - ((x >>> 1) & 0x55);
-  x = (x & 0x33) + ((x >>> 2) & 0x33);
-  return (x + (x >>> 4)) & 0x0f;
 }
 
 export class ShardMerge<S extends string, C extends string> {
@@ -41,13 +37,7 @@ export class ShardMerge<S extends string, C extends string> {
     const list = [...peers];
     if (list.length === this.peerEpochs.length && list.every((e, i) => e === this.peerEpochs[i])) return;
     this.peerEpochs = list;
-    const union = new Epoch(this.schema, -1);
-    for (const e of list) {
-      for (let i = 0; i < union.counters.length; i++) union.counters[i] += e.counters[i];
-      for (let i = 0; i < union.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-      for (let i = 0; i < union.topics.length; i++) union.topics[i] |= e.topics[i];
-    }
-    this.peerUnion = union;
+    this.peerUnion = unionEpochs(this.schema, list);
     this.peersVersion++;
   }
 
@@ -58,8 +48,7 @@ export class ShardMerge<S extends string, C extends string> {
     const counters = this.schema.counters;
     const topics = new Uint8Array(peerUnion.topics);
     for (const e of window.live()) for (let i = 0; i < topics.length; i++) topics[i] |= e.topics[i];
-    let covered = 0;
-    for (const b of topics) covered += popcount8(b);
+    const covered = popcount(topics);
     return {
       distinct: (sketch) => {
         const i = this.names.indexOf(sketch);

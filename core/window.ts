@@ -9,6 +9,7 @@
  */
 import { HyperLogLog, type HllSlot } from "./hyperloglog";
 import { SketchDecodeError } from "./sketch-error";
+import { popcount } from "./bits";
 
 export interface WindowSchema<S extends string, C extends string> {
   /** Sketch name → HyperLogLog precision. */
@@ -20,12 +21,6 @@ export interface WindowSchema<S extends string, C extends string> {
 
 export const EPOCHS_PER_WINDOW = 4;
 const EPOCH_FORMAT_VERSION = 1;
-
-function popcount8(x: number): number {
-  x = x - ((x >>> 1) & 0x55);
-  x = (x & 0x33) + ((x >>> 2) & 0x33);
-  return (x + (x >>> 4)) & 0x0f;
-}
 
 export class Epoch<S extends string, C extends string> {
   readonly counters: Float64Array;
@@ -193,7 +188,7 @@ export class EpochWindow<S extends string, C extends string> {
       this.versions[i]++;
       if (n < 0) this.toDenseUnion(i);
     }
-    this.topicCount = this.countTopics(0);
+    this.topicCount = this.countTopics();
   }
 
   /** The union of sketch i has become dense: start tracking its register histogram. */
@@ -315,25 +310,15 @@ export class EpochWindow<S extends string, C extends string> {
     return this.sums[this.schema.counters.indexOf(name)];
   }
 
-  /** Distinct topic buckets; `shift` > 0 folds them into coarser buckets first. */
-  topicsCovered(shift = 0): number {
-    return shift === 0 ? this.topicCount : this.countTopics(shift);
+  /** Distinct topic buckets covered by the window. */
+  topicsCovered(): number {
+    return this.topicCount;
   }
 
-  private countTopics(shift: number): number {
+  private countTopics(): number {
     const t = new Uint8Array(Math.ceil(this.schema.topicBuckets / 8));
     for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i] |= e.topics[i];
-    if (shift === 0) {
-      let n = 0;
-      for (const b of t) n += popcount8(b);
-      return n;
-    }
-    const seen = new Set<number>();
-    for (let i = 0; i < t.length; i++) {
-      if (!t[i]) continue;
-      for (let b = 0; b < 8; b++) if (t[i] & (1 << b)) seen.add(((i << 3) | b) >>> shift);
-    }
-    return seen.size;
+    return popcount(t);
   }
 
   figures(now: number): WindowFigures<S, C> {
@@ -355,10 +340,6 @@ export class EpochWindow<S extends string, C extends string> {
     const out = this.epochs.filter((e) => this.dirty.has(e.index));
     this.dirty.clear();
     return out;
-  }
-
-  hasDirty(): boolean {
-    return this.dirty.size > 0;
   }
 
   /** Bytes held in memory: the live epochs, the counter totals and the dense unions' histograms. */

@@ -12,11 +12,15 @@ import { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { epochSeries, type SeriesPoint } from "../core/series";
 import { sendAudit, verdictEntry } from "./audit";
+import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
-import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
+import { IdempotencyLedger } from "./idempotency";
+import { recordLayout, settleLayout, type StorageLayout } from "./layout";
+import { idempotencyShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
+import { allowed, decide, type Vote } from "../core/decision";
 import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
 import { accountWindow, assessAccountWindow, recordAccount } from "./windows";
 
@@ -30,6 +34,14 @@ interface AccountMeta {
   verdict: ExtractionVerdict | null;
   fingerprints: string[];
 }
+
+const isAccountMeta = objectWith<AccountMeta>({
+  ...subjectTimes,
+  id: shapes.isString,
+  otherRequests: shapes.isNumber,
+  tat: objectWith({ requests: shapes.isNumber, tokens: shapes.isNumber }),
+  fingerprints: shapes.isStrings,
+});
 
 const MAX_FINGERPRINTS = 8;
 
@@ -61,6 +73,8 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly overrides: OverrideSlot;
   /** Rate throttles are audited once per limit period, not per refused request. */
   private rateAuditedUntil = 0;
+  /** The layout to record with the first flush, when none is stored yet. */
+  private unrecordedLayout: StorageLayout | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -68,10 +82,14 @@ export class AccountGuard extends DurableObject<Env> {
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = accountWindow(this.cfg);
+    const { layout, unrecorded } = settleLayout(this.store, { windowMs: this.cfg.DETECTION_WINDOW_S * 1000 }, { windowMs: "DETECTION_WINDOW_S" });
+    this.unrecordedLayout = unrecorded ? layout : null;
+    this.window = accountWindow({ DETECTION_WINDOW_S: layout.windowMs / 1000 });
     ctx.blockConcurrencyWhile(async () => {
-      this.meta = this.store.getMeta<AccountMeta>("account") ?? this.meta;
-      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
+      this.meta = this.store.getMeta("account", isAccountMeta) ?? this.meta;
+      // Named by the account id (getByName); an alarm may wake the object without its name.
+      if (ctx.id.name) this.meta.id = ctx.id.name;
+      this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
     });
@@ -102,7 +120,6 @@ export class AccountGuard extends DurableObject<Env> {
   private async decideOnce(obs: AccountObservation, retry: boolean): Promise<Decision> {
     const now = obs.now;
     const m = this.meta;
-    m.id = obs.account;
     if (!retry) {
       if (obs.prompt) m.requests++;
       else m.otherRequests++;
@@ -112,11 +129,12 @@ export class AccountGuard extends DurableObject<Env> {
     for (const fp of obs.fingerprints) {
       if (!m.fingerprints.includes(fp)) m.fingerprints = [fp, ...m.fingerprints].slice(0, MAX_FINGERPRINTS);
     }
-    // A deny entry answers before the limits are charged, and in shadow mode too: it is an operator's decision.
+    // A deny entry answers before the limits are charged (core/decision.ts has the precedence).
     const deny = this.overrides.denied(now);
     if (deny) {
       this.flusher.touch();
-      return { ...denyDecision(deny, now), limits: [], override: "deny" };
+      const d = denyDecision(deny, now);
+      return decide(allowed([]), [{ kind: "deny", reasons: d.reasons, until: d.until }], now, this.shadowMode).decision;
     }
 
     const lim = this.limits(now);
@@ -139,20 +157,18 @@ export class AccountGuard extends DurableObject<Env> {
       if (m.verdict) this.report(m.verdict);
     } else this.flusher.touch();
 
-    const decision: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits };
-    if (this.overrides.exempt(now)) decision.override = "allow";
-    const active = isActive(m.verdict, now) ? m.verdict : null;
-    if (active && this.cfg.GUARD_MODE === "shadow") {
-      decision.shadow = { action: active.action, reasons: active.reasons };
-    } else if (active) {
-      return { ...decision, action: active.action, cause: "extraction", reasons: active.reasons, until: active.until, retryAfterMs: active.until === null ? 0 : active.until - now };
-    }
-    if (!req.allowed || !tok.allowed) {
-      const which = !req.allowed ? "request" : "prompt-token";
-      this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
-      return { ...decision, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) };
-    }
+    const votes: Vote[] = [];
+    const which = !req.allowed ? "request" : "prompt-token";
+    if (!req.allowed || !tok.allowed) votes.push({ kind: "rate", which, retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) });
+    if (isActive(m.verdict, now)) votes.push({ kind: "verdict", action: m.verdict.action, reasons: m.verdict.reasons, until: m.verdict.until });
+    if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
+    const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
+    if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
     return decision;
+  }
+
+  private get shadowMode(): boolean {
+    return this.cfg.GUARD_MODE === "shadow";
   }
 
   private record(obs: AccountObservation, now: number): void {
@@ -167,9 +183,12 @@ export class AccountGuard extends DurableObject<Env> {
 
   private flushNow(): void {
     this.flusher.run(() => {
+      let rows = 1;
       this.store.setMeta("account", this.meta);
+      if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
+      this.unrecordedLayout = null;
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
-      return 1 + this.store.saveWindow(this.window);
+      return rows + this.store.saveWindow(this.window);
     });
   }
 
@@ -220,7 +239,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   private report(v: ExtractionVerdict, via?: string): void {
-    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const registry = guardRegistry(this.env);
     const report = { kind: "account" as const, id: this.meta.id, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow", via };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     const f = this.window.figures(v.since);
@@ -237,8 +256,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   /** Operator: sets (or clears, with null) the account's override. An allow entry also clears an active verdict. */
-  async setOverride(override: Override | null, id: string): Promise<OverrideRecord> {
-    this.meta.id ||= id;
+  async setOverride(override: Override | null): Promise<OverrideRecord> {
     this.overrides.set(override);
     if (override?.list === "allow") this.meta.verdict = null;
     this.flushNow();
@@ -246,8 +264,7 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   /** Operator: clears the active verdict and judges afresh only after `graceUntil`. Returns the lifted verdict. */
-  async lift(now: number, graceUntil: number | null, id: string): Promise<{ lifted: ExtractionVerdict | null; record: OverrideRecord }> {
-    this.meta.id ||= id;
+  async lift(now: number, graceUntil: number | null): Promise<{ lifted: ExtractionVerdict | null; record: OverrideRecord }> {
     const lifted = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
     this.meta.verdict = null;
     this.overrides.grace(graceUntil);

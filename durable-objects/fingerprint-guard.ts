@@ -14,15 +14,20 @@ import { Epoch, EpochWindow } from "../core/window";
 import { FlushScheduler } from "./flush";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { sendAudit, verdictEntry } from "./audit";
+import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
 import { RecentIds, type RecentId } from "./recent-ids";
-import { loadRecentAccounts, saveRecentAccounts, type SavedRecentAccounts } from "./recent-accounts";
-import { loadPeers, savePeers, type SavedPeer } from "./shard-peers";
-import { IdempotencyLedger, type IdempotentEntry } from "./idempotency";
+import { loadRecentAccounts, saveRecentAccounts } from "./recent-accounts";
+import { loadPeers, savePeers } from "./shard-peers";
+import { IdempotencyLedger } from "./idempotency";
+import { recordLayout, settleLayout, type StorageLayout } from "./layout";
+import { idempotencyShape, objectWith, peersShape, recentAccountsShape, recentIdsShape, shapes, subjectTimes } from "./meta-shapes";
 import { ShardMerge } from "../core/shard-merge";
+import { unionEpochs } from "../core/epoch-union";
+import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
-import type { Decision, FingerprintObservation } from "./protocol";
-import { FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type FingerprintCounter, type FingerprintSketch } from "./schemas";
+import { fingerprintShardName, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
+import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { fingerprintWindow, recordFingerprint } from "./windows";
 
 type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
@@ -71,6 +76,8 @@ export interface FingerprintSnapshot {
   verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
 }
 
+const isFingerprintMeta = objectWith<FingerprintMeta>({ ...subjectTimes, fingerprint: shapes.isString, shard: shapes.isNumber });
+
 /** What a fingerprint shard remembers of an idempotent request: only that it was counted. */
 const COUNTED: Decision = { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits: [] };
 
@@ -82,6 +89,8 @@ export class FingerprintGuard extends DurableObject<Env> {
   private readonly store: SubjectStore;
   private readonly flusher: FlushScheduler;
   private readonly window: EpochWindow<FingerprintSketch, FingerprintCounter>;
+  private readonly layout: StorageLayout;
+  private layoutUnrecorded: boolean;
   private meta: FingerprintMeta = { fingerprint: "", shard: 0, requests: 0, firstSeen: null, lastSeen: null, verdict: null };
   private recent = { hour: 0, current: new HyperLogLog(6), previous: new HyperLogLog(6) };
   /** Latest window unions of the other shards (shard → union epoch). */
@@ -98,14 +107,20 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
-    this.accountIds.load(this.store.getMeta<RecentId[]>("accounts"));
+    this.accountIds.load(this.store.getMeta("accounts", recentIdsShape));
     this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
-    this.window = fingerprintWindow(this.cfg);
+    const settled = settleLayout(this.store, { windowMs: this.cfg.FINGERPRINT_WINDOW_S * 1000, shards: this.cfg.FP_SHARDS }, { windowMs: "FINGERPRINT_WINDOW_S", shards: "FP_SHARDS" });
+    this.layout = settled.layout;
+    this.layoutUnrecorded = settled.unrecorded;
+    this.window = fingerprintWindow({ FINGERPRINT_WINDOW_S: this.layout.windowMs / 1000 });
     ctx.blockConcurrencyWhile(async () => {
-      this.meta = this.store.getMeta<FingerprintMeta>("fingerprint") ?? this.meta;
-      this.recent = loadRecentAccounts(this.store.getMeta<SavedRecentAccounts>("recent"), 6) ?? this.recent;
-      this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta<SavedPeer[]>("peers"));
-      this.idempotency.load(this.store.getMeta<IdempotentEntry[]>("idempotency"));
+      this.meta = this.store.getMeta("fingerprint", isFingerprintMeta) ?? this.meta;
+      // Named `fingerprint/shard` (getByName); an alarm may wake the object without its name.
+      const named = ctx.id.name ? parseFingerprintShardName(ctx.id.name) : null;
+      if (named) Object.assign(this.meta, named);
+      this.recent = loadRecentAccounts(this.store.getMeta("recent", recentAccountsShape), 6) ?? this.recent;
+      this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta("peers", peersShape));
+      this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
     });
   }
@@ -120,7 +135,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     return this.observeOnce(obs);
   }
 
-  /** The verdict at `now` without counting anything (a retry's answer). */
+  /** This shard's answer at `now`: an operator's deny entry, else its active verdict. */
   private current(now: number): FingerprintVerdict {
     const deny = this.overrides.denied(now);
     if (deny) {
@@ -133,8 +148,6 @@ export class FingerprintGuard extends DurableObject<Env> {
   private async observeOnce(obs: FingerprintObservation): Promise<FingerprintVerdict> {
     const { now } = obs;
     const m = this.meta;
-    m.fingerprint = obs.fingerprint;
-    m.shard = obs.shard;
     m.requests++;
     m.firstSeen ??= now;
     m.lastSeen = Math.max(m.lastSeen ?? now, now);
@@ -150,12 +163,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
     } else this.flusher.touch();
-    const deny = this.overrides.denied(now);
-    if (deny) {
-      const d = denyDecision(deny, now);
-      return { action: d.action, reasons: d.reasons, until: d.until, since: deny.setAt, cause: "override" };
-    }
-    return this.verdictAt(now);
+    return this.current(now);
   }
 
   private noteRecent(now: number, account: [number, number]): void {
@@ -206,28 +214,16 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   private mergedUnion(): FpEpoch {
-    const out = Epoch.unmarshal(FINGERPRINT_SCHEMA, this.unionEpoch().marshal());
-    for (const peer of this.peers.values()) {
-      for (let i = 0; i < out.counters.length; i++) out.counters[i] += peer.counters[i];
-      for (let i = 0; i < out.sketches.length; i++) out.sketches[i].merge(peer.sketches[i]);
-      for (let i = 0; i < out.topics.length; i++) out.topics[i] |= peer.topics[i];
-    }
-    return out;
+    return unionEpochs(FINGERPRINT_SCHEMA, [...this.window.live(), ...this.peers.values()]);
   }
 
   /** This shard's window as one epoch record (for exchange between shards). */
   private unionEpoch(): FpEpoch {
-    const union = new Epoch(FINGERPRINT_SCHEMA, -1);
-    for (const e of this.window.live()) {
-      for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
-      for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-      for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
-    }
-    return union;
+    return unionEpochs(FINGERPRINT_SCHEMA, this.window.live());
   }
 
   private report(v: ExtractionVerdict): void {
-    const registry = this.env.GUARD_REGISTRY.getByName("global");
+    const registry = guardRegistry(this.env);
     const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
@@ -238,9 +234,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   /** Operator: sets (or clears, with null) this shard's copy of the fingerprint's override. */
-  async setOverride(override: Override | null, fingerprint: string, shard: number): Promise<OverrideRecord> {
-    this.meta.fingerprint ||= fingerprint;
-    this.meta.shard = shard;
+  async setOverride(override: Override | null): Promise<OverrideRecord> {
     this.overrides.set(override);
     if (override?.list === "allow") this.meta.verdict = null;
     this.flushNow();
@@ -248,9 +242,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   /** Operator: clears this shard's active verdict and judges afresh only after `graceUntil`. */
-  async lift(now: number, graceUntil: number | null, fingerprint: string, shard: number): Promise<{ lifted: FingerprintVerdict | null; record: OverrideRecord }> {
-    this.meta.fingerprint ||= fingerprint;
-    this.meta.shard = shard;
+  async lift(now: number, graceUntil: number | null): Promise<{ lifted: FingerprintVerdict | null; record: OverrideRecord }> {
     const lifted = isActive(this.meta.verdict, now) ? this.verdictAt(now) : null;
     this.meta.verdict = null;
     this.overrides.grace(graceUntil);
@@ -279,6 +271,8 @@ export class FingerprintGuard extends DurableObject<Env> {
   private flushNow(): void {
     this.flusher.run(() => {
       this.store.setMeta("fingerprint", this.meta);
+      if (this.layoutUnrecorded) recordLayout(this.store, this.layout);
+      this.layoutUnrecorded = false;
       this.store.setMeta("recent", saveRecentAccounts(this.recent));
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
       if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
@@ -288,10 +282,10 @@ export class FingerprintGuard extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.flushNow();
-    if (this.meta.shard === 0 || this.cfg.FP_SHARDS <= 1 || !this.meta.fingerprint) return;
+    if (this.meta.shard === 0 || (this.layout.shards ?? 1) <= 1 || !this.meta.fingerprint) return;
     // Exchange after the local flush so a failure here never costs local state.
     try {
-      const root = this.env.FINGERPRINT_GUARD.getByName(`${this.meta.fingerprint}/0`);
+      const root = this.env.FINGERPRINT_GUARD.getByName(fingerprintShardName(this.meta.fingerprint, 0));
       const others = await root.exchange(this.meta.shard, this.unionEpoch().marshal());
       this.peers = new Map(others.map((bytes, i) => [i === 0 ? 0 : -i, Epoch.unmarshal(FINGERPRINT_SCHEMA, bytes)] as [number, FpEpoch]));
       this.store.setMeta("peers", savePeers(this.peers));
@@ -329,7 +323,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       requests: merged ? merged.counters[0] : this.window.counter("requests"),
       distinct: { accounts: d("accounts"), prompts: d("prompts"), templates: d("templates"), topics: this.window.topicsCovered(), accountPrompts: d("pairs") },
       recentAccounts: this.recentAccounts(),
-      shards: this.cfg.FP_SHARDS,
+      shards: this.layout.shards ?? this.cfg.FP_SHARDS,
       verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
       firstSeen: this.meta.firstSeen,
       lastSeen: this.meta.lastSeen,

@@ -4,6 +4,7 @@
  */
 import type { Config } from "../core/config";
 import { denied, EMPTY_OVERRIDE, exempt, policyFor, quota, type Override, type OverrideRecord } from "../core/override";
+import { overrideRecordShape } from "./meta-shapes";
 import type { SubjectStore } from "./persist";
 
 const KEY = "override";
@@ -12,7 +13,7 @@ export class OverrideSlot {
   private rec: OverrideRecord;
 
   constructor(private readonly store: SubjectStore) {
-    this.rec = store.getMeta<OverrideRecord>(KEY) ?? EMPTY_OVERRIDE;
+    this.rec = store.getMeta(KEY, overrideRecordShape) ?? EMPTY_OVERRIDE;
   }
 
   get record(): OverrideRecord {

@@ -1,9 +1,23 @@
 /**
- * SQLite persistence shared by the guard objects: epochs as binary rows, small state as JSON rows.
- * Objects write on a coalescing alarm, not per request; SQL calls are synchronous and the runtime
- * commits them together at the end of the event, so one flush is one transaction.
+ * SQLite persistence shared by the guard objects: epochs as binary rows (versioned by their first
+ * byte), small state as JSON rows (versioned by an envelope). Objects write on a coalescing alarm, not
+ * per request; SQL calls are synchronous and the runtime commits them together at the end of the
+ * event, so one flush is one transaction.
  */
 import { Epoch, type EpochWindow, type WindowSchema } from "../core/window";
+import type { Validator } from "./meta-shapes";
+
+/**
+ * Version of the JSON rows: `{ v, data }`. Rows written before the envelope existed are the bare
+ * value (version 0) and are read through the same validator.
+ */
+const META_VERSION = 1;
+
+function isEnvelope(x: unknown): x is { v: unknown; data: unknown } {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
+  const keys = Object.keys(x);
+  return keys.length === 2 && keys.includes("v") && keys.includes("data");
+}
 
 export class SubjectStore {
   constructor(private readonly sql: SqlStorage) {
@@ -24,6 +38,11 @@ export class SubjectStore {
     return out;
   }
 
+  /** Whether any epoch is stored (state written before this object's layout was recorded). */
+  hasEpochs(): boolean {
+    return this.sql.exec("SELECT 1 FROM epochs LIMIT 1").toArray().length > 0;
+  }
+
   /** Writes the window's changed epochs and deletes the expired ones; returns rows written. */
   saveWindow<S extends string, C extends string>(window: EpochWindow<S, C>): number {
     let rows = 0;
@@ -37,12 +56,34 @@ export class SubjectStore {
     return rows;
   }
 
-  getMeta<T>(key: string): T | null {
+  /**
+   * The stored value of `key`, or null when there is none. A row that does not parse, has an unknown
+   * version or fails `valid` is logged and read as null: the caller starts that part afresh.
+   */
+  getMeta<T>(key: string, valid: Validator<T>): T | null {
     const rows = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", key).toArray();
-    return rows.length ? (JSON.parse(rows[0].v) as T) : null;
+    if (!rows.length) return null;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rows[0].v);
+    } catch (err) {
+      console.error(JSON.stringify({ event: "meta_decode_failed", key, error: String(err) }));
+      return null;
+    }
+    const version = isEnvelope(parsed) ? parsed.v : 0;
+    const value = isEnvelope(parsed) ? parsed.data : parsed;
+    if (version !== META_VERSION && version !== 0) {
+      console.error(JSON.stringify({ event: "meta_unknown_version", key, version: String(version), expected: META_VERSION }));
+      return null;
+    }
+    if (!valid(value)) {
+      console.error(JSON.stringify({ event: "meta_invalid", key, version }));
+      return null;
+    }
+    return value;
   }
 
   setMeta(key: string, value: unknown): void {
-    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, JSON.stringify(value));
+    this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, JSON.stringify({ v: META_VERSION, data: value }));
   }
 }

@@ -1,9 +1,27 @@
 /**
  * What the edge Worker and the Durable Objects exchange over RPC. Only hashes and counts cross this
- * boundary: never an API key or prompt text.
+ * boundary: never an API key or prompt text. Objects know which subject they are from their own
+ * name (`ctx.id.name`), so observations do not carry it.
  */
-import type { Action, Assessment, Cause } from "../core/policy";
 export type { ExtractionVerdict } from "../core/verdict";
+export type { Decision, LimitState } from "../core/decision";
+
+/** The shard of a fingerprint that an account's traffic goes to: the same one every time. */
+export function shardOf(account: [number, number], shards: number): number {
+  return shards <= 1 ? 0 : (account[0] >>> 0) % shards;
+}
+
+/** The object name of one shard of a fingerprint. */
+export function fingerprintShardName(fingerprint: string, shard: number): string {
+  return `${fingerprint}/${shard}`;
+}
+
+/** The fingerprint and shard an object name stands for (the inverse of fingerprintShardName). */
+export function parseFingerprintShardName(name: string): { fingerprint: string; shard: number } | null {
+  const at = name.lastIndexOf("/");
+  const shard = Number(name.slice(at + 1));
+  return at > 0 && Number.isSafeInteger(shard) && shard >= 0 ? { fingerprint: name.slice(0, at), shard } : null;
+}
 
 /** A 64-bit hash as [hi, lo]. */
 export type Hash = [number, number];
@@ -24,8 +42,6 @@ export interface PromptObservation {
 
 export interface AccountObservation {
   now: number;
-  /** The account id (keyed hash of the API key), so the object can name itself in reports. */
-  account: string;
   /** Absent on pass-through paths, which are only rate limited. */
   prompt: PromptObservation | null;
   /** Hash of the client network (ASN and address prefix), when known. */
@@ -42,8 +58,6 @@ export interface AccountObservation {
 
 export interface FingerprintObservation {
   now: number;
-  fingerprint: string;
-  shard: number;
   account: Hash;
   /** Keyed hash of (account, prompt): their distinct count is the sum of the accounts' distinct prompts. */
   pair: Hash;
@@ -52,36 +66,4 @@ export interface FingerprintObservation {
   accountId?: string;
   /** As AccountObservation.idempotency: a retry is not counted twice by the fingerprint either. */
   idempotency?: string | null;
-}
-
-export interface LimitState {
-  name: string;
-  quota: number;
-  windowS: number;
-  remaining: number;
-  resetS: number;
-}
-
-export interface Decision {
-  action: Action;
-  cause: Cause;
-  /** Why; shown to operators, never to the client. */
-  reasons: string[];
-  /** When an extraction throttle or block ends (ms); null: no expiry or not applicable. */
-  until: number | null;
-  /** For throttles: when the request would pass (ms from now). */
-  retryAfterMs: number;
-  limits: LimitState[];
-  /** In shadow mode, the extraction verdict that enforcement would have given. */
-  shadow?: { action: Action; reasons: string[] };
-  /** An operator override decided this: deny (cause "override"), or allow (no extraction refusal). */
-  override?: "allow" | "deny";
-}
-
-
-export interface SubjectState {
-  requests: number;
-  verdict: { action: Action; cause: Cause; reasons: string[]; until: number | null; score: number; signals: Assessment["signals"] };
-  firstSeen: number | null;
-  lastSeen: number | null;
 }

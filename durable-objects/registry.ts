@@ -7,6 +7,13 @@ import { DurableObject } from "cloudflare:workers";
 import type { Action } from "../core/policy";
 import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
 
+/** The registry is one object of this name in GUARD_REGISTRY. */
+const REGISTRY_NAME = "global";
+
+export function guardRegistry(env: Env): DurableObjectStub<GuardRegistry> {
+  return env.GUARD_REGISTRY.getByName(REGISTRY_NAME);
+}
+
 export interface FlagReport {
   kind: "account" | "fingerprint";
   id: string;

@@ -2,9 +2,8 @@
  * What each subject keeps per epoch. Precisions are chosen so a heavy subject's window stays near
  * 16 KB (see `npm run bench`); small subjects stay in the sparse form and cost far less.
  */
+import { TOPIC_BUCKETS } from "../core/features";
 import type { WindowSchema } from "../core/window";
-
-export const TOPIC_BUCKETS = 1024;
 
 export const ACCOUNT_SCHEMA = {
   sketches: { prompts: 10, templates: 10, conversations: 9, shingles: 9, networks: 7, endUsers: 8 },

@@ -4,10 +4,11 @@
  * Node-side benchmark so the two cannot drift apart.
  */
 import type { Config } from "../core/config";
+import { TOPIC_BUCKETS } from "../core/features";
 import { assessAccount, type Assessment } from "../core/policy";
 import { EpochWindow } from "../core/window";
 import type { AccountObservation, FingerprintObservation, PromptObservation } from "./protocol";
-import { ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA, TOPIC_BUCKETS, type AccountCounter, type AccountSketch, type FingerprintCounter, type FingerprintSketch } from "./schemas";
+import { ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA, type AccountCounter, type AccountSketch, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 
 export type AccountWindow = EpochWindow<AccountSketch, AccountCounter>;
 export type FingerprintWindow = EpochWindow<FingerprintSketch, FingerprintCounter>;

@@ -4,10 +4,10 @@
  * decided by FAIL_MODE and logged; it never becomes a 5xx.
  */
 import type { Config } from "../core/config";
-import { severity } from "../core/verdict";
-import type { AccountObservation, Decision, FingerprintObservation, PromptObservation } from "../durable-objects/protocol";
+import { decide as decideRequest, type Vote } from "../core/decision";
+import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
-import type { Fingerprint } from "./identity";
+import type { Subjects } from "./observation";
 
 export class StateUnavailable extends Error {
   override name = "StateUnavailable";
@@ -21,16 +21,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function shardOf(account: [number, number], shards: number): number {
-  return shards <= 1 ? 0 : (account[0] >>> 0) % shards;
-}
+export { shardOf };
 
-export interface Subjects {
-  accountId: string;
-  accountHash: [number, number];
-  pairHash: [number, number];
-  fingerprints: Fingerprint[];
-}
+export type { Subjects };
 
 export interface Outcome {
   decision: Decision;
@@ -40,13 +33,14 @@ export interface Outcome {
   failed: boolean;
 }
 
-export async function decide(env: Env, cfg: Config, obs: AccountObservation, subjects: Subjects, prompt: PromptObservation | null, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
+export async function decide(env: Env, cfg: Config, obs: AccountObservation, subjects: Subjects, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
   const account = withTimeout(env.ACCOUNT_GUARD.getByName(subjects.accountId).observe(obs), cfg.STATE_TIMEOUT_MS, "account state");
+  const prompt = obs.prompt;
   const fps = prompt
     ? subjects.fingerprints.map((fp) => {
         const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
-        const fobs: FingerprintObservation = { now: obs.now, fingerprint: fp.id, shard, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId, idempotency: obs.idempotency };
-        return withTimeout(env.FINGERPRINT_GUARD.getByName(`${fp.id}/${shard}`).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
+        const fobs: FingerprintObservation = { now: obs.now, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId, idempotency: obs.idempotency };
+        return withTimeout(env.FINGERPRINT_GUARD.getByName(fingerprintShardName(fp.id, shard)).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
       })
     : [];
   const [acc, ...fpResults] = await Promise.allSettled([account, ...fps]);
@@ -61,28 +55,11 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
         : { action: "throttle", cause: "error", reasons: ["state unavailable: failing closed"], until: null, retryAfterMs: 1000, limits: [] };
     return { decision, failed: true };
   }
-  let decision = acc.value;
-  let adopt: Outcome["adopt"];
-  fpResults.forEach((r, i) => {
-    if (r.status !== "fulfilled" || r.value.action === "allow") return;
-    // The account's own override outranks anything a fingerprint says; an earlier fingerprint's deny is final.
-    if (decision.override || decision.cause === "override") return;
-    const v = r.value;
-    const fp = subjects.fingerprints[i];
-    if (v.cause === "override") {
-      decision = { ...decision, action: v.action, cause: "override", reasons: v.reasons, until: v.until, retryAfterMs: v.until === null ? 0 : v.until - obs.now, override: "deny", shadow: undefined };
-      adopt = undefined;
-      return;
-    }
-    if (cfg.GUARD_MODE === "shadow") {
-      if (!decision.shadow || severity(v.action) > severity(decision.shadow.action)) decision = { ...decision, shadow: { action: v.action, reasons: v.reasons } };
-      return;
-    }
-    // A fingerprint's extraction verdict outranks a plain rate throttle and a milder account verdict.
-    const current = decision.cause === "extraction" ? severity(decision.action) : 0;
-    if (severity(v.action) <= current) return;
-    decision = { ...decision, action: v.action, cause: "extraction", reasons: v.reasons, until: v.until, retryAfterMs: v.until === null ? 0 : v.until - obs.now };
-    adopt = { verdict: v, via: fp.id };
-  });
+  // Fingerprints that failed are skipped: the account decides (core/decision.ts has the precedence).
+  const answered = fpResults.flatMap((r, i) => (r.status === "fulfilled" ? [{ verdict: r.value, via: subjects.fingerprints[i].id }] : []));
+  const votes = answered.map(({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }));
+  const { decision, adopt: via } = decideRequest(acc.value, votes, obs.now, cfg.GUARD_MODE === "shadow");
+  const adopted = answered.find((a) => a.via === via);
+  const adopt = adopted ? { verdict: adopted.verdict, via: adopted.via } : undefined;
   return { decision, adopt, failed: failures.length > 0 };
 }

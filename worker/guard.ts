@@ -2,21 +2,19 @@
  * One request's path through the guard: identify → read and understand the body once → ask the
  * subjects' state → answer (forward, or refuse in the API's own shape with RateLimit headers).
  */
-import { extractFeatures } from "../core/features";
-import { hash64Hex, hashString, hashWords } from "../core/hash";
 import type { ApiFormat, ErrorShape, ParsedRequest } from "../core/types";
-import type { AccountObservation, Decision } from "../durable-objects/protocol";
+import type { Decision } from "../durable-objects/protocol";
 import { readJsonBody } from "./body";
 import type { GuardContext } from "./context";
 import { decide, type Outcome } from "./decide";
 import { errorResponse, GuardError } from "./errors";
 import { parseBody } from "./formats";
 import { rateLimitHeaders } from "./headers";
-import { accountIdFor, apiKeyFrom, clientFacts, fingerprintsFor, networkHash, type ClientFacts } from "./identity";
+import { accountIdFor, apiKeyFrom, clientFacts, type ClientFacts } from "./identity";
 import { idempotencyId } from "./idempotency";
 import { noteRefusal, startEarly, type EarlyUpstream } from "./early-upstream";
 import { mockUpstream } from "./mock-upstream";
-import { promptObservation } from "./observation";
+import { buildObservation } from "./observation";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
@@ -77,30 +75,9 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
     // A well-formed request goes upstream now; its answer is held until the verdict (early-upstream.ts).
     early = startEarly(request, body.bytes, gc, id.accountId, id.facts.now);
 
-    const features = extractFeatures(gc.hashKey, parsed.prompt);
-    const prompt = promptObservation(features, parsed);
-    const acct = accountWords(id.accountId);
-    const accountH = hashWords(gc.hashKey, acct, 0, acct.length);
-    const pairH = hashWords(gc.hashKey, [accountH.hi, accountH.lo, features.prompt.hi, features.prompt.lo], 0, 4);
-    const systemHash = features.system ? hash64Hex(features.system) : "";
-    const endUser = parsed.params.endUser ? hashString(gc.hashKey, `user|${parsed.params.endUser}`) : null;
-    const fingerprints = fingerprintsFor(gc.hashKey, id.facts, parsed, systemHash);
-    const obs: AccountObservation = {
-      now: id.facts.now,
-      account: id.accountId,
-      prompt,
-      network: networkHash(gc.hashKey, id.facts),
-      endUser: endUser ? [endUser.hi, endUser.lo] : null,
-      fingerprints: fingerprints.map((f) => f.id),
-      idempotency: await idempotencyId(request, gc.hashKey, id.accountId, body.bytes),
-    };
-    const subjects = {
-      accountId: id.accountId,
-      accountHash: [accountH.hi, accountH.lo] as [number, number],
-      pairHash: [pairH.hi, pairH.lo] as [number, number],
-      fingerprints,
-    };
-    const outcome = await decide(env, gc.cfg, obs, subjects, prompt, gc.cfg.FAIL_MODE);
+    const { obs, subjects } = buildObservation(gc.hashKey, id.accountId, id.facts, parsed);
+    obs.idempotency = await idempotencyId(request, gc.hashKey, id.accountId, body.bytes);
+    const outcome = await decide(env, gc.cfg, obs, subjects, gc.cfg.FAIL_MODE);
     recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
 
     const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
@@ -121,9 +98,9 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
 export async function handleOther(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, shape: ErrorShape): Promise<Response> {
   try {
     const id = await identify(request, gc);
-    const obs: AccountObservation = { now: id.facts.now, account: id.accountId, prompt: null, network: networkHash(gc.hashKey, id.facts), endUser: null, fingerprints: [], idempotency: await idempotencyId(request, gc.hashKey, id.accountId, null) };
-    const subjects = { accountId: id.accountId, accountHash: [0, 0] as [number, number], pairHash: [0, 0] as [number, number], fingerprints: [] };
-    const outcome = await decide(env, gc.cfg, obs, subjects, null, gc.cfg.FAIL_MODE_OTHER);
+    const { obs, subjects } = buildObservation(gc.hashKey, id.accountId, id.facts, null);
+    obs.idempotency = await idempotencyId(request, gc.hashKey, id.accountId, null);
+    const outcome = await decide(env, gc.cfg, obs, subjects, gc.cfg.FAIL_MODE_OTHER);
     recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
     const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
     const refused = refusal(outcome.decision, shape, headers);
@@ -140,10 +117,4 @@ export function errorFor(err: unknown, shape: ErrorShape): Response {
   // unreachable would be: the guard itself never answers 500.
   console.error(JSON.stringify({ event: "guard_error", error: redactedError(err) }));
   return errorResponse(GuardError.badGateway(), shape);
-}
-
-function accountWords(hex: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + 8 <= hex.length; i += 8) out.push(parseInt(hex.slice(i, i + 8), 16) | 0);
-  return out;
 }

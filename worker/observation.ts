@@ -1,9 +1,12 @@
 /**
- * What the edge sends the guard objects about one prompt: hashes and flags only. Pure, so the
- * benchmark measures exactly what the Worker computes.
+ * What the edge sends the guard objects about one request: hashes and flags only. Pure, so the
+ * benchmark (bench/sim.ts) measures exactly what the Worker computes.
  */
+import { extractFeatures } from "../core/features";
+import { hash64Hex, hashString, hashWords, type HashKey } from "../core/hash";
 import type { Features, ParsedRequest } from "../core/types";
-import type { PromptObservation } from "../durable-objects/protocol";
+import type { AccountObservation, Hash, PromptObservation } from "../durable-objects/protocol";
+import { fingerprintsFor, networkHash, type ClientFacts, type Fingerprint } from "./identity";
 
 /** max_tokens at or above which a request asks for as much output as it can harvest. */
 export const HARVEST_MAX_TOKENS = 4096;
@@ -19,5 +22,53 @@ export function promptObservation(f: Features, parsed: ParsedRequest): PromptObs
     singleShot: parsed.prompt.assistantTurns === 0 && f.turns <= 1,
     harvest: p.logprobs || p.n > 1 || (p.maxTokens !== undefined && p.maxTokens >= HARVEST_MAX_TOKENS),
     tokens: f.tokens,
+  };
+}
+
+/** The subjects a request is counted against, and the hashes their objects need. */
+export interface Subjects {
+  accountId: string;
+  accountHash: Hash;
+  /** Keyed hash of (account, prompt). */
+  pairHash: Hash;
+  fingerprints: Fingerprint[];
+}
+
+export interface RequestObservation {
+  /** Without its idempotency id, which the Worker adds (it needs the request). */
+  obs: AccountObservation;
+  subjects: Subjects;
+}
+
+/** The account id's hex digits as 32-bit words, for the keyed sketch hash. */
+function accountWords(hex: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 8 <= hex.length; i += 8) out.push(parseInt(hex.slice(i, i + 8), 16) | 0);
+  return out;
+}
+
+/**
+ * Everything the guard objects learn of one request. `parsed` is null on pass-through paths, whose
+ * body is not read: they are only rate limited, so they carry no prompt and no fingerprints.
+ */
+export function buildObservation(key: HashKey, accountId: string, facts: ClientFacts, parsed: ParsedRequest | null): RequestObservation {
+  const network = networkHash(key, facts);
+  if (!parsed) {
+    return {
+      obs: { now: facts.now, prompt: null, network, endUser: null, fingerprints: [] },
+      subjects: { accountId, accountHash: [0, 0], pairHash: [0, 0], fingerprints: [] },
+    };
+  }
+  const features = extractFeatures(key, parsed.prompt);
+  const prompt = promptObservation(features, parsed);
+  const words = accountWords(accountId);
+  const accountH = hashWords(key, words, 0, words.length);
+  const pairH = hashWords(key, [accountH.hi, accountH.lo, features.prompt.hi, features.prompt.lo], 0, 4);
+  const systemHash = features.system ? hash64Hex(features.system) : "";
+  const endUser = parsed.params.endUser ? hashString(key, `user|${parsed.params.endUser}`) : null;
+  const fingerprints = fingerprintsFor(key, facts, parsed, systemHash);
+  return {
+    obs: { now: facts.now, prompt, network, endUser: endUser ? [endUser.hi, endUser.lo] : null, fingerprints: fingerprints.map((f) => f.id) },
+    subjects: { accountId, accountHash: [accountH.hi, accountH.lo], pairHash: [pairH.hi, pairH.lo], fingerprints },
   };
 }

@@ -3,7 +3,8 @@
  * fingerprints and the flagged list. In test mode "now" is the replayed time of x-guard-test-time.
  */
 import { Router, type IRequest } from "itty-router";
-import { HyperLogLog } from "../core/hyperloglog";
+import { popcount } from "../core/bits";
+import { unionEpochs } from "../core/epoch-union";
 import { severity } from "../core/verdict";
 import { Epoch } from "../core/window";
 import type { FingerprintSnapshot } from "../durable-objects/fingerprint-guard";
@@ -17,16 +18,13 @@ import { epochSeries } from "../core/series";
 import type { RecentId } from "../durable-objects/recent-ids";
 import { auditRoutes } from "./operator-audit";
 import { overrideRoutes } from "./operator-overrides";
+import { json } from "./operator-json";
 import { status } from "./operator-status";
+import { accountId, fingerprintId } from "./subject-ids";
+import { fingerprintShardName } from "../durable-objects/protocol";
+import { guardRegistry } from "../durable-objects/registry";
 
 type Args = [Env, ExecutionContext, GuardContext];
-
-const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-const FINGERPRINT_ID = /^[sn][0-9a-f]{16}$/;
-
-function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
-}
 
 async function accountState(env: Env, id: string, now: number): Promise<Response> {
   const view = await env.ACCOUNT_GUARD.getByName(id).view(now);
@@ -36,20 +34,13 @@ async function accountState(env: Env, id: string, now: number): Promise<Response
 
 /** Merges every shard of a fingerprint: sketches are unions, counters sums, the verdict the worst. */
 async function fingerprintState(env: Env, gc: GuardContext, id: string, now: number): Promise<Response> {
-  const shards = await Promise.all(Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(`${id}/${s}`).snapshot(now)));
+  const shards = await Promise.all(Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, s)).snapshot(now)));
   const seen = shards.filter((s) => s.firstSeen !== null);
   if (seen.length === 0) throw GuardError.notFound("GET", "fingerprint");
-  const union = new Epoch(FINGERPRINT_SCHEMA, -1);
-  for (const s of seen) {
-    const e = Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union);
-    for (let i = 0; i < e.counters.length; i++) union.counters[i] += e.counters[i];
-    for (let i = 0; i < e.sketches.length; i++) union.sketches[i].merge(e.sketches[i]);
-    for (let i = 0; i < e.topics.length; i++) union.topics[i] |= e.topics[i];
-  }
+  const union = unionEpochs(FINGERPRINT_SCHEMA, seen.map((s) => Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union)));
   const names = Object.keys(FINGERPRINT_SCHEMA.sketches);
-  const est = (name: string): number => Math.round((union.sketches[names.indexOf(name)] as HyperLogLog).estimate());
-  let topics = 0;
-  for (const b of union.topics) for (let x = b; x; x &= x - 1) topics++;
+  const est = (name: string): number => Math.round(union.sketches[names.indexOf(name)].estimate());
+  const topics = popcount(union.topics);
   const worst = seen.reduce<FingerprintSnapshot>((a, b) => (severity(b.verdict.action) > severity(a.verdict.action) ? b : a), seen[0]);
   return json({
     fingerprint: id,
@@ -84,15 +75,9 @@ const router = Router<IRequest, Args>({ base: "/_guard/v1" })
     if (typeof key !== "string" || key.length === 0 || key.length > 512) throw GuardError.badRequest("invalid_key", "Send {\"key\": \"…\"} with the API key to look up.", "key");
     return accountState(env, await accountIdFor(gc.secret, key), req.now as number);
   })
-  .get("/accounts/:id", (req, env) => {
-    if (!ACCOUNT_ID.test(req.params.id)) throw GuardError.badRequest("invalid_id", "Account ids are 32 hexadecimal characters.", "id");
-    return accountState(env, req.params.id, req.now as number);
-  })
-  .get("/fingerprints/:id", (req, env, _ctx, gc) => {
-    if (!FINGERPRINT_ID.test(req.params.id)) throw GuardError.badRequest("invalid_id", "Fingerprint ids are 's' or 'n' and 16 hexadecimal characters.", "id");
-    return fingerprintState(env, gc, req.params.id, req.now as number);
-  })
-  .get("/flagged", async (req, env) => json(await env.GUARD_REGISTRY.getByName("global").flagged(req.now as number)))
+  .get("/accounts/:id", (req, env) => accountState(env, accountId(req.params.id), req.now as number))
+  .get("/fingerprints/:id", (req, env, _ctx, gc) => fingerprintState(env, gc, fingerprintId(req.params.id), req.now as number))
+  .get("/flagged", async (req, env) => json(await guardRegistry(env).flagged(req.now as number)))
   .get("/status", (req, _env, _ctx, gc) => json(status(gc, req.now as number)));
 overrideRoutes(router);
 auditRoutes(router);

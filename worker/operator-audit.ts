@@ -7,7 +7,7 @@ import { AUDIT_OBJECT } from "../durable-objects/audit";
 import { AUDIT_PAGE_MAX, type AuditQuery } from "../durable-objects/audit-log";
 import type { GuardContext } from "./context";
 import { GuardError } from "./errors";
-import { json } from "./operator-overrides";
+import { json } from "./operator-json";
 import { accountId, fingerprintId } from "./subject-ids";
 
 type Args = [Env, ExecutionContext, GuardContext];

@@ -7,22 +7,20 @@
 import type { IRequest, RouterType } from "itty-router";
 import type { Override, OverrideRecord } from "../core/override";
 import { AUDIT_OBJECT, type AuditAction, type AuditEntry } from "../durable-objects/audit";
+import { fingerprintShardName } from "../durable-objects/protocol";
+import { guardRegistry as registry } from "../durable-objects/registry";
 import type { GuardContext } from "./context";
+import { json } from "./operator-json";
 import { jsonBody, optionalReason, parseLift, parseOverride } from "./override-body";
 import { accountId, fingerprintId } from "./subject-ids";
 
 type Args = [Env, ExecutionContext, GuardContext];
 type Kind = "account" | "fingerprint";
 
-export function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
-}
-
-const registry = (env: Env) => env.GUARD_REGISTRY.getByName("global");
 const audit = (env: Env, e: AuditEntry) => env.AUDIT_LOG.getByName(AUDIT_OBJECT).record(e);
 
 function shards(env: Env, gc: GuardContext, id: string) {
-  return Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => ({ shard: s, stub: env.FINGERPRINT_GUARD.getByName(`${id}/${s}`) }));
+  return Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, s)));
 }
 
 function subject(kind: Kind, id: string) {
@@ -36,8 +34,8 @@ function overrideAction(o: Override | null): AuditAction {
 
 async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string, o: Override | null, now: number, reason: string): Promise<OverrideRecord> {
   let rec: OverrideRecord;
-  if (kind === "account") rec = await env.ACCOUNT_GUARD.getByName(id).setOverride(o, id);
-  else rec = (await Promise.all(shards(env, gc, id).map(({ shard, stub }) => stub.setOverride(o, id, shard))))[0];
+  if (kind === "account") rec = await env.ACCOUNT_GUARD.getByName(id).setOverride(o);
+  else rec = (await Promise.all(shards(env, gc, id).map((stub) => stub.setOverride(o))))[0];
   await registry(env).setOverride({ kind, id, override: rec.override, graceUntil: rec.graceUntil, updated: now });
   if (o?.list === "allow") await registry(env).clear(kind, id);
   const signals: Record<string, number> = { ...(o?.limits ?? {}) };
@@ -54,9 +52,9 @@ async function lift(env: Env, gc: GuardContext, kind: Kind, id: string, now: num
   let lifted: { action: string; reasons: string[] } | null;
   let rec: OverrideRecord;
   if (kind === "account") {
-    ({ lifted, record: rec } = await env.ACCOUNT_GUARD.getByName(id).lift(now, graceUntil, id));
+    ({ lifted, record: rec } = await env.ACCOUNT_GUARD.getByName(id).lift(now, graceUntil));
   } else {
-    const all = await Promise.all(shards(env, gc, id).map(({ shard, stub }) => stub.lift(now, graceUntil, id, shard)));
+    const all = await Promise.all(shards(env, gc, id).map((stub) => stub.lift(now, graceUntil)));
     lifted = all.find((r) => r.lifted?.action === "block")?.lifted ?? all.find((r) => r.lifted !== null)?.lifted ?? null;
     rec = all[0].record;
   }

@@ -3,7 +3,7 @@
  * policy's thresholds. Thresholds are shown to operators only, never to clients.
  */
 import type { GuardContext } from "./context";
-import { TOPIC_BUCKETS } from "../durable-objects/schemas";
+import { TOPIC_BUCKETS } from "../core/features";
 
 export function status(gc: GuardContext, now: number) {
   const c = gc.cfg;

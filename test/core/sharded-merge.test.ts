@@ -52,8 +52,6 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
     const pair = hashWords(KEY, [account[0], account[1], prompt[0], prompt[1]], 0, 4);
     out.push({
       now: t0 + Math.floor((i * 2 * 24 * 3_600_000) / n), // two days: several epochs
-      fingerprint: "shot",
-      shard: 0,
       account,
       pair: [pair.hi, pair.lo],
       prompt: { prompt, template: [rng.int(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.int(1024), singleShot: true, harvest: false, tokens: 40 },
@@ -75,7 +73,7 @@ describe("sharded fingerprint windows", () => {
       for (const o of traffic(n, accounts, n + shards)) {
         const s = shardOf(o.account, shards);
         load[s]++;
-        record(parts[s], { ...o, shard: s });
+        record(parts[s], o);
         record(whole, o);
       }
       const now = Date.UTC(2026, 0, 7);

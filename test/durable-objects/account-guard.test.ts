@@ -9,7 +9,7 @@ describe("AccountGuard", () => {
   it("keeps its counts and sketch estimates across an eviction once flushed", async () => {
     const id = "a".repeat(32);
     const stub = env.ACCOUNT_GUARD.getByName(id);
-    for (let i = 0; i < 400; i++) await stub.observe(accountObservation(id, T0 + i * 1000));
+    for (let i = 0; i < 400; i++) await stub.observe(accountObservation(T0 + i * 1000));
     const before = await stub.view(T0 + 400_000);
     expect(before.requests).toBe(400);
     expect(before.distinct.prompts).toBeGreaterThan(360);
@@ -28,7 +28,7 @@ describe("AccountGuard", () => {
   it("writes storage on a coalescing alarm, not per request", async () => {
     const id = "b".repeat(32);
     const stub = env.ACCOUNT_GUARD.getByName(id);
-    for (let i = 0; i < 300; i++) await stub.observe(accountObservation(id, T0 + i * 100));
+    for (let i = 0; i < 300; i++) await stub.observe(accountObservation(T0 + i * 100));
     await runDurableObjectAlarm(stub);
     const rows = await runInDurableObject(stub, async (_instance: AccountGuard, state) => {
       const epochs = state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM epochs").one().n;
@@ -44,7 +44,7 @@ describe("AccountGuard", () => {
     const stub = env.ACCOUNT_GUARD.getByName(id);
     let action = "allow";
     for (let i = 0; i < 200 && action !== "block"; i++) {
-      const d = await stub.observe(accountObservation(id, T0 + i * 2000, randomPrompt({ singleShot: true, harvest: true })));
+      const d = await stub.observe(accountObservation(T0 + i * 2000, randomPrompt({ singleShot: true, harvest: true })));
       action = d.action;
     }
     expect(action).toBe("block");
@@ -57,8 +57,8 @@ describe("AccountGuard", () => {
   it("counts pass-through requests apart from inspected ones", async () => {
     const id = "d".repeat(32);
     const stub = env.ACCOUNT_GUARD.getByName(id);
-    await stub.observe(accountObservation(id, T0, null));
-    await stub.observe(accountObservation(id, T0 + 1));
+    await stub.observe(accountObservation(T0, null));
+    await stub.observe(accountObservation(T0 + 1));
     const view = await stub.view(T0 + 2);
     expect(view.requests).toBe(1);
     expect(view.otherRequests).toBe(1);

@@ -14,7 +14,7 @@ function fpObservation(fingerprint: string, i: number, now: number): Fingerprint
   // A fresh account every third request: a campaign spreading over keys, so the verdict moves.
   const k = Math.floor(i / 3);
   const account: [number, number] = [Math.imul(k + 1, 0x9e3779b1) >>> 0, Math.imul(k + 7, 0x85ebca6b) >>> 0];
-  return { now, fingerprint, shard: 0, account, pair: [i * 7919, i * 104729], prompt: randomPrompt({ singleShot: true }), accountId: k.toString(16).padStart(32, "0") };
+  return { now, account, pair: [i * 7919, i * 104729], prompt: randomPrompt({ singleShot: true }), accountId: k.toString(16).padStart(32, "0") };
 }
 
 describe("FingerprintGuard eviction", () => {
@@ -50,7 +50,7 @@ describe("FingerprintGuard shards after an exchange", () => {
     const root = env.FINGERPRINT_GUARD.getByName(`${fp}/0`);
     const shard1 = env.FINGERPRINT_GUARD.getByName(`${fp}/1`);
     for (let i = 0; i < 60; i++) await root.observe(fpObservation(fp, i, T0 + i * 1000));
-    for (let i = 60; i < 180; i++) await shard1.observe({ ...fpObservation(fp, i, T0 + i * 1000), shard: 1 });
+    for (let i = 60; i < 180; i++) await shard1.observe(fpObservation(fp, i, T0 + i * 1000));
     await runDurableObjectAlarm(root);
     expect(await runDurableObjectAlarm(shard1)).toBe(true); // flushes, then exchanges with shard 0
     const now = T0 + 200_000;

@@ -32,7 +32,7 @@ describe("a fingerprint sharded over FP_SHARDS objects", () => {
       const shard = shardOf(account, shards);
       const prompt = randomPrompt({ singleShot: true });
       const pair = hashWords(KEY, [h.hi, h.lo, prompt.prompt[0], prompt.prompt[1]], 0, 4);
-      const obs: FingerprintObservation = { now: T0 + i * 1000, fingerprint: fp, shard, account, pair: [pair.hi, pair.lo], prompt };
+      const obs: FingerprintObservation = { now: T0 + i * 1000, account, pair: [pair.hi, pair.lo], prompt };
       await stubs[shard].observe(obs);
       load[shard]++;
       whole.insert(obs.now, "accounts", account[0], account[1]);

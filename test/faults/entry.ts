@@ -12,7 +12,7 @@ export { default, AccountGuard, FingerprintGuard, GuardRegistry } from "../../wo
 
 export class FaultyAccountGuard extends AccountGuard {
   override async observe(obs: AccountObservation): Promise<Decision> {
-    await inject(faults.accounts.get(obs.account));
+    await inject(faults.accounts.get(this.ctx.id.name ?? ""));
     return super.observe(obs);
   }
 }

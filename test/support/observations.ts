@@ -23,6 +23,6 @@ export function randomPrompt(extra: Partial<PromptObservation> = {}): PromptObse
   };
 }
 
-export function accountObservation(account: string, now: number, prompt: PromptObservation | null = randomPrompt()): AccountObservation {
-  return { now, account, prompt, network: [1, 2], endUser: null, fingerprints: ["s0123456789abcdef"] };
+export function accountObservation(now: number, prompt: PromptObservation | null = randomPrompt()): AccountObservation {
+  return { now, prompt, network: [1, 2], endUser: null, fingerprints: ["s0123456789abcdef"] };
 }

@@ -1,0 +1,96 @@
+/**
+ * How a request's answer follows from what its subjects say: the one place that orders operator
+ * overrides, shadow mode, extraction verdicts and rate limits. The account object folds its own
+ * votes into a decision; the Worker then folds in the fingerprints' answers, which arrive in
+ * parallel, with the same function. Precedence, highest first:
+ *
+ * 1. An override decision is final: the account's deny entry, the account's allow entry (or the
+ *    grace after a lift), and then the first fingerprint's deny entry. Nothing after one changes it.
+ *    A deny entry blocks in shadow mode too: it is an operator's decision, not a verdict.
+ * 2. The account's allow entry lets its rate limits stand; it only stops extraction refusals.
+ * 3. Extraction verdicts: in shadow mode they only fill `shadow` (the most severe one, the first of
+ *    equals); otherwise the most severe one answers (the first of equals), and it outranks a
+ *    rate throttle. A fingerprint's verdict that answers is one the account should adopt.
+ * 4. A rate limit throttles.
+ * 5. Otherwise the request is allowed.
+ */
+import type { Action, Cause } from "./policy";
+import { severity } from "./verdict";
+
+export interface LimitState {
+  name: string;
+  quota: number;
+  windowS: number;
+  remaining: number;
+  resetS: number;
+}
+
+export interface Decision {
+  action: Action;
+  cause: Cause;
+  /** Why; shown to operators, never to the client. */
+  reasons: string[];
+  /** When an extraction throttle or block ends (ms); null: no expiry or not applicable. */
+  until: number | null;
+  /** For throttles: when the request would pass (ms from now). */
+  retryAfterMs: number;
+  limits: LimitState[];
+  /** In shadow mode, the extraction verdict that enforcement would have given. */
+  shadow?: { action: Action; reasons: string[] };
+  /** An operator override decided this: deny (cause "override"), or allow (no extraction refusal). */
+  override?: "allow" | "deny";
+}
+
+/** One subject's say on a request, in the order the subjects are consulted. */
+export type Vote =
+  /** A classic limit refused the request. */
+  | { kind: "rate"; which: "request" | "prompt-token"; retryAfterMs: number }
+  /** An operator's deny entry in force. */
+  | { kind: "deny"; reasons: string[]; until: number | null }
+  /** Allow-listed, or within the grace after a lift: no extraction refusal from anyone after this. */
+  | { kind: "exempt" }
+  /** An extraction verdict; `via` names the fingerprint that gave it, for the account to adopt. */
+  | { kind: "verdict"; action: Action; reasons: string[]; until: number | null; via?: string };
+
+export interface Decided {
+  decision: Decision;
+  /** The fingerprint whose extraction verdict answered, when one did. */
+  adopt: string | null;
+}
+
+/** The answer before any vote: allowed, with the account's limits. */
+export function allowed(limits: LimitState[]): Decision {
+  return { action: "allow", cause: "none", reasons: [], until: null, retryAfterMs: 0, limits };
+}
+
+function retryAfter(until: number | null, now: number): number {
+  return until === null ? 0 : Math.max(0, until - now);
+}
+
+/** Folds `votes` into `start` by the precedence above. */
+export function decide(start: Decision, votes: readonly Vote[], now: number, shadowMode: boolean): Decided {
+  let d = start;
+  let adopt: string | null = null;
+  for (const v of votes) {
+    if (d.override || d.cause === "override") break;
+    if (v.kind === "rate") {
+      if (d.action === "allow") d = { ...d, action: "throttle", cause: "rate", reasons: [`${v.which} rate limit`], retryAfterMs: v.retryAfterMs };
+    } else if (v.kind === "deny") {
+      const { shadow: _dropped, ...rest } = d;
+      d = { ...rest, action: "block", cause: "override", reasons: v.reasons, until: v.until, retryAfterMs: retryAfter(v.until, now), override: "deny" };
+      adopt = null;
+    } else if (v.kind === "exempt") {
+      d = { ...d, override: "allow" };
+    } else if (v.action !== "allow") {
+      if (shadowMode) {
+        if (!d.shadow || severity(v.action) > severity(d.shadow.action)) d = { ...d, shadow: { action: v.action, reasons: v.reasons } };
+        continue;
+      }
+      const current = d.cause === "extraction" ? severity(d.action) : 0;
+      if (severity(v.action) <= current) continue;
+      d = { ...d, action: v.action, cause: "extraction", reasons: v.reasons, until: v.until, retryAfterMs: retryAfter(v.until, now) };
+      adopt = v.via ?? null;
+    }
+  }
+  return { decision: d, adopt };
+}
