@@ -25,7 +25,7 @@ function workerd(name: string, include: string[], bindings: Record<string, strin
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } },
+      { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] } },
       workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
       workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
       workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),

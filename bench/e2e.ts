@@ -51,7 +51,7 @@ function traffic(count: number, keys: number, streamShare: number): Traffic {
   const make = (i: number, k: number, net: number, format: BodyFormat, stream: boolean): LoadRequest => {
     const key = `sk-bench-${k.toString().padStart(4, "0")}`;
     // an account's clients sit in two networks
-    const ip = `198.51.${(k * 7 + net) % 250}.${1 + rng.int(250)}`;
+    const ip = `198.51.${(k * 7 + net) % 250}.${1 + rng.below(250)}`;
     return {
       path: pathFor(format),
       headers: {
@@ -68,7 +68,7 @@ function traffic(count: number, keys: number, streamShare: number): Traffic {
   const requests: LoadRequest[] = [];
   for (let i = 0; i < count; i++) {
     const format: BodyFormat = i % 3 === 2 ? "anthropic-messages" : "openai-chat";
-    requests.push(make(i, rng.int(keys), rng.int(2), format, rng.float() < streamShare));
+    requests.push(make(i, rng.below(keys), rng.below(2), format, rng.next() < streamShare));
   }
   return { warmup, requests };
 }

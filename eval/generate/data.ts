@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { promptText } from "../prompt";
 import { parseScenarioLine } from "../scenario";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export interface PromptRow {
   source: string;

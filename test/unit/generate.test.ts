@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DATA_DIR, generateScenario } from "../../eval/generate/generate";
 import type { Generated } from "../../eval/generate/generate";
 import { PRESETS } from "../../eval/generate/presets";
-import { Rng } from "../../eval/generate/random";
+import { Rng } from "../../tools/prng";
 import { actorKind } from "../../eval/metrics";
 import { promptText } from "../../eval/prompt";
 import { parseScenarioLine } from "../../eval/scenario";

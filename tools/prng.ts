@@ -1,8 +1,11 @@
 /**
- * Seeded randomness for the scenario generator: sfc32 seeded by cyrb128 of a string.
+ * The project's one seeded pseudo-random generator, for the scenario generator, the tests' inputs and
+ * the benchmarks' streams: sfc32 seeded by cyrb128 of a string. Not for anything security related.
+ * Runtime-free, so Worker-side benchmark code can use it too.
  *
- * Every actor draws from its own stream, forked by name (`rng.fork("user-0042")`), so adding or
- * resizing one actor never shifts what the others generate, and the same seed gives the same file.
+ * The scenario generator gives every actor its own stream, forked by name (`rng.fork("user-0042")`),
+ * so adding or resizing one actor never shifts what the others generate, and the same seed gives the
+ * same file. Changing the algorithm would change every generated scenario.
  */
 
 function cyrb128(text: string): [number, number, number, number] {
@@ -35,11 +38,12 @@ export class Rng {
   #c: number;
   #d: number;
 
-  constructor(seed: string) {
-    this.seed = seed;
-    [this.#a, this.#b, this.#c, this.#d] = cyrb128(seed);
+  /** A number seeds the same stream as its decimal string. */
+  constructor(seed: string | number) {
+    this.seed = String(seed);
+    [this.#a, this.#b, this.#c, this.#d] = cyrb128(this.seed);
     // sfc32 needs a few rounds to mix a weak seed.
-    for (let i = 0; i < 12; i++) this.next();
+    for (let i = 0; i < 12; i++) this.u32();
   }
 
   /** An independent stream for a named part of the scenario. */
@@ -47,8 +51,8 @@ export class Rng {
     return new Rng(`${this.seed}/${label}`);
   }
 
-  /** Uniform in [0, 1). */
-  next(): number {
+  /** Uniform unsigned 32-bit integer (one sfc32 step). */
+  u32(): number {
     this.#a |= 0;
     this.#b |= 0;
     this.#c |= 0;
@@ -59,7 +63,24 @@ export class Rng {
     this.#b = (this.#c + (this.#c << 3)) | 0;
     this.#c = (this.#c << 21) | (this.#c >>> 11);
     this.#c = (this.#c + t) | 0;
-    return (t >>> 0) / 4294967296;
+    return t >>> 0;
+  }
+
+  /** Uniform in [0, 1), 32 bits of resolution. */
+  next(): number {
+    return this.u32() / 4294967296;
+  }
+
+  /** Uniform integer in [0, n), n ≤ 2^32. */
+  below(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** A uniform 64-bit value as two 32-bit halves (the shape of core/hash.ts's Hash64), written into `out`. */
+  hash(out: { hi: number; lo: number } = { hi: 0, lo: 0 }): { hi: number; lo: number } {
+    out.hi = this.u32();
+    out.lo = this.u32();
+    return out;
   }
 
   /** Integer in [min, max], both included. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { HyperLogLog } from "../../core/hyperloglog";
 import { Epoch, EpochWindow } from "../../core/window";
-import { Rng } from "./prng";
+import { Rng } from "../../tools/prng";
 
 const schema = { sketches: { a: 4, b: 6, c: 8 }, counters: ["n"] as const, topicBuckets: 64 };
 type W = EpochWindow<"a" | "b" | "c", "n">;
@@ -40,13 +40,13 @@ describe("EpochWindow without a union copy", () => {
     const pool = Array.from({ length: 3000 }, () => [rng.u32(), rng.u32()] as const);
     let t = 1000 * HOUR;
     for (let step = 0; step < 12_000; step++) {
-      t += rng.int(6 * 60_000); // epochs of one hour roll every dozen-odd steps at first, then faster
+      t += rng.below(6 * 60_000); // epochs of one hour roll every dozen-odd steps at first, then faster
       if (step === 6000) t += 3 * HOUR; // a gap that expires most epochs at once
-      const [hi, lo] = rng.int(3) === 0 ? [rng.u32(), rng.u32()] : pool[rng.int(step < 3000 ? 40 : pool.length)];
-      const name = NAMES[rng.int(3)];
+      const [hi, lo] = rng.below(3) === 0 ? [rng.u32(), rng.u32()] : pool[rng.below(step < 3000 ? 40 : pool.length)];
+      const name = NAMES[rng.below(3)];
       w.insert(t, name, hi, lo);
       w.count(t, "n");
-      w.markTopic(t, rng.int(schema.topicBuckets));
+      w.markTopic(t, rng.below(schema.topicBuckets));
       if (step % 7 === 0) {
         w.expire(t);
         check(w);

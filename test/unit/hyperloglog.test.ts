@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { hashKeyFromWords, hashString, type Hash64 } from "../../core/hash";
 import { HyperLogLog } from "../../core/hyperloglog";
 import { SketchDecodeError } from "../../core/sketch-error";
-import { meanStd, Rng } from "./prng";
+import { Rng } from "../../tools/prng";
+import { meanStd } from "./stats";
 
 /** 1.04/√m: the asymptotic relative standard error of HyperLogLog. */
 const rse = (p: number) => 1.04 / Math.sqrt(1 << p);
@@ -429,17 +430,17 @@ describe("HyperLogLog encoding", () => {
     for (let t = 0; t < 3000; t++) {
       const src = sources[t % sources.length];
       let c: Uint8Array;
-      switch (rng.int(3)) {
+      switch (rng.below(3)) {
         case 0:
           c = src.slice();
-          for (let f = 1 + rng.int(3); f > 0; f--) c[rng.int(c.length)] ^= 1 << rng.int(8);
+          for (let f = 1 + rng.below(3); f > 0; f--) c[rng.below(c.length)] ^= 1 << rng.below(8);
           break;
         case 1:
-          c = src.slice(0, rng.int(src.length));
+          c = src.slice(0, rng.below(src.length));
           break;
         default:
           c = src.slice();
-          c[rng.int(c.length)] = rng.int(256);
+          c[rng.below(c.length)] = rng.below(256);
       }
       const target = sketchOf(10, randomHashes(rng, 20));
       const before = target.marshal();

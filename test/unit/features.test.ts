@@ -34,6 +34,7 @@ import {
   Tokens,
 } from "../../core/text";
 import type { Features, PromptInput } from "../../core/types";
+import { Rng } from "../../tools/prng";
 
 const KEY = hashKeyFromWords(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344);
 const OTHER_KEY = hashKeyFromWords(0xa4093822, 0x299f31d0, 0x082efa98, 0xec4e6c89);
@@ -46,15 +47,10 @@ const pairs = (a: Uint32Array): string[] => {
   return out;
 };
 
-/** mulberry32: a small seeded PRNG for reproducible statistical tests. */
+/** Uniform numbers in [0, 1) from the project's seeded generator, for reproducible statistical tests. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /** Pronounceable pseudo-words, distinct and reproducible. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Epoch, EpochWindow, EPOCHS_PER_WINDOW, expectedCoverage } from "../../core/window";
 import { SketchDecodeError } from "../../core/sketch-error";
-import { Rng } from "./prng";
+import { Rng } from "../../tools/prng";
 
 const schema = { sketches: { prompts: 10, templates: 8 }, counters: ["requests", "tokens"] as const, topicBuckets: 64 };
 const HOUR = 3_600_000;
@@ -73,7 +73,7 @@ describe("Epoch encoding", () => {
     const rng = new Rng(5);
     for (let i = 0; i < 500; i++) {
       const c = bytes.slice();
-      c[rng.int(c.length)] ^= 1 << rng.int(8);
+      c[rng.below(c.length)] ^= 1 << rng.below(8);
       try {
         Epoch.unmarshal(schema, c);
       } catch (err) {
@@ -93,7 +93,7 @@ describe("expectedCoverage", () => {
     let total = 0;
     for (let trial = 0; trial < 200; trial++) {
       const seen = new Set<number>();
-      for (let i = 0; i < 50; i++) seen.add(rng.int(64));
+      for (let i = 0; i < 50; i++) seen.add(rng.below(64));
       total += seen.size;
     }
     expect(total / 200).toBeCloseTo(expectedCoverage(64, 50), 0);

@@ -10,7 +10,7 @@ import { Epoch, EpochWindow } from "../../core/window";
 import type { FingerprintObservation } from "../../durable-objects/protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "../../durable-objects/schemas";
 import { shardOf } from "../../worker/decide";
-import { Rng } from "./prng";
+import { Rng } from "../../tools/prng";
 
 type FpWindow = EpochWindow<FingerprintSketch, FingerprintCounter>;
 const WINDOW_MS = 7 * 24 * 3_600_000;
@@ -45,10 +45,10 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
   const t0 = Date.UTC(2026, 0, 5);
   const out: FingerprintObservation[] = [];
   for (let i = 0; i < n; i++) {
-    const a = rng.int(accounts);
+    const a = rng.below(accounts);
     const h = hashWords(KEY, [a], 0, 1);
     const account: [number, number] = [h.hi, h.lo];
-    const prompt: [number, number] = rng.int(4) === 0 ? [a, 7] : [rng.u32(), rng.u32()]; // some repeats
+    const prompt: [number, number] = rng.below(4) === 0 ? [a, 7] : [rng.u32(), rng.u32()]; // some repeats
     const pair = hashWords(KEY, [account[0], account[1], prompt[0], prompt[1]], 0, 4);
     out.push({
       now: t0 + Math.floor((i * 2 * 24 * 3_600_000) / n), // two days: several epochs
@@ -56,7 +56,7 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
       shard: 0,
       account,
       pair: [pair.hi, pair.lo],
-      prompt: { prompt, template: [rng.int(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.int(1024), singleShot: true, harvest: false, tokens: 40 },
+      prompt: { prompt, template: [rng.below(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.below(1024), singleShot: true, harvest: false, tokens: 40 },
     });
   }
   return out;

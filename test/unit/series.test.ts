@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { epochSeries } from "../../core/series";
 import { Epoch, EpochWindow } from "../../core/window";
-import { Rng } from "./prng";
+import { Rng } from "../../tools/prng";
 
 const schema = { sketches: { prompts: 10, templates: 8 }, counters: ["requests"] as const, topicBuckets: 64 };
 const HOUR = 3_600_000;
