@@ -18,7 +18,8 @@ import { readScenario } from "./scenario";
 import { startFastUpstream } from "./upstream";
 import type { FastUpstream } from "./upstream";
 import { shortHash, toVerdict } from "./verdict";
-import { GuardStartError, cpuSeconds, startGuard, workerdPids } from "./worker";
+import { WorkerStartError, startWorker } from "../tools/launcher";
+import { cpuSeconds } from "../tools/procfs";
 
 const USAGE = `usage: npm run eval -- <scenario.jsonl[.gz]> [options]
 
@@ -95,14 +96,14 @@ async function main(argv: readonly string[]): Promise<void> {
     upstream = await startFastUpstream();
     vars.UPSTREAM_URL = upstream.url;
   }
-  const guard = await startGuard({
+  // The real guard in workerd with the same bundling and bindings as `wrangler dev`, without persistence.
+  const guard = await startWorker({
     config: resolve(stringFlag(args, "config") ?? "wrangler.toml"),
-    vars,
-    secret: "eval-secret-not-for-production",
-    adminToken: "eval-admin-token",
+    vars: { GUARD_TEST_MODE: "true", ...vars },
+    secrets: { GUARD_SECRET: "eval-secret-not-for-production", ADMIN_TOKEN: "eval-admin-token" },
     persist: false,
-    viaProxy: switchFlag(args, "via-proxy"),
-    verbose,
+    route: switchFlag(args, "via-proxy") ? "proxy" : "direct",
+    logLevel: verbose ? "log" : "warn",
   });
   const startupSeconds = (nowMs() - startup) / 1000;
   const client = new GuardClient(guard.endpoint, concurrency);
@@ -120,7 +121,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const verdicts: Verdict[] = [];
   const latencies: number[] = [];
   let consecutiveFailures = 0;
-  const pids = workerdPids();
+  const pids = guard.pids;
   const cpuBefore = cpuSeconds(pids);
   const evalCpuBefore = proc.cpuUsage();
   const started = nowMs();
@@ -207,7 +208,7 @@ main(proc.argv.slice(2)).then(
       proc.stderr.write(`eval: ${error.message}\n\n${USAGE}`);
       proc.exit(2);
     }
-    const expected = error instanceof GuardStartError || error instanceof ReplayAborted;
+    const expected = error instanceof WorkerStartError || error instanceof ReplayAborted;
     proc.stderr.write(`eval: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
     proc.exit(1);
   },

@@ -2,23 +2,15 @@
  * Traffic for browser tests, sent over HTTP with the contract's test headers: a sweeping key that
  * ends up blocked, a hydra of fresh keys on one client, and ordinary users.
  */
-import { sweepPrompts } from "../support/prompts";
+import { testHeaders, type TestClient } from "../../../tools/test-headers";
+import { sweepPrompts } from "../../support/prompts";
 
-export interface Client {
-  ip?: string;
-  ua?: string;
-  ja4?: string;
-  asn?: number;
-}
+export type Client = Omit<TestClient, "key" | "time">;
 
 export const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 
 export async function ask(url: string, key: string, time: number, body: unknown, client: Client = {}): Promise<{ status: number; debug: { action: string; cause: string } | null }> {
-  const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${key}`, "x-guard-test-time": String(time) };
-  if (client.ip) headers["cf-connecting-ip"] = client.ip;
-  if (client.ua) headers["user-agent"] = client.ua;
-  if (client.ja4) headers["x-guard-test-ja4"] = client.ja4;
-  if (client.asn !== undefined) headers["x-guard-test-asn"] = String(client.asn);
+  const headers = { "content-type": "application/json", ...testHeaders({ ...client, key, time }) };
   const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers, body: JSON.stringify(body) });
   await res.arrayBuffer();
   const debug = res.headers.get("x-guard-debug");

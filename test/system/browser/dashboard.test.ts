@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testHeaders } from "../../../tools/test-headers";
 import { launch, skipReason } from "./browser";
 import { startGuard, type GuardServer } from "./guard-server";
 import { ask, hydra, sweeper, T0, users } from "./traffic";
@@ -26,7 +27,7 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
   const operator = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${guard.url}/_guard/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${guard.token}`, "content-type": "application/json", "x-guard-test-time": String(now) },
+      headers: { "content-type": "application/json", ...testHeaders({ key: guard.token, time: now }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return (await res.json()) as T;
