@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { CONFIG } from "./sim";
 import { fmt, Table } from "./report";
 import { startBenchWorker, type RunningWorker } from "./workerd";
-import { nowMs } from "../eval/env";
+import { nowMs } from "../tools/clock";
 import { FINGERPRINT_SCHEMA } from "../durable-objects/schemas";
 
 const OBS_BUDGET = 2000;

@@ -10,7 +10,7 @@
  * guard runs in shadow mode with classic limits out of reach, so every request is inspected and
  * forwarded (enforcement would answer some with a cheaper 429/403 and flatter the guard).
  */
-import { spawn, type BenchChild } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,9 +23,8 @@ import { cpuSeconds, startBenchWorker, type RunningWorker } from "./workerd";
 const CONCURRENCY = 32;
 const UAS = ["OpenAI/Python 1.54.0", "OpenAI/JS 4.73.0", "Anthropic/Python 0.40.0", "Anthropic/JS 0.32.1", "python-httpx/0.27.2"];
 
-async function startUpstream(): Promise<{ url: string; child: BenchChild }> {
-  const node = (globalThis as unknown as { process: { execPath: string } }).process.execPath;
-  const child = spawn(node, ["eval/run.mjs", "bench/upstream.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["eval/run.mjs", "bench/upstream.ts"], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (c) => {

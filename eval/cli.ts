@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UsageError, numberFlag, parseArgs, stringFlag, switchFlag } from "./args";
-import { nowMs, proc } from "./env";
+import { nowMs } from "../tools/clock";
 import { GuardClient } from "./http";
 import type { GuardAnswer } from "./http";
 import { checkTargets, computeMetrics, summariseLatency } from "./metrics";
@@ -73,7 +73,7 @@ function parseVars(values: readonly string[]): Record<string, string> {
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, SPEC);
   if (switchFlag(args, "help")) {
-    proc.stdout.write(USAGE);
+    process.stdout.write(USAGE);
     return;
   }
   if (args.positional.length !== 1) throw new UsageError("give exactly one scenario file");
@@ -123,7 +123,7 @@ async function main(argv: readonly string[]): Promise<void> {
   let consecutiveFailures = 0;
   const pids = guard.pids;
   const cpuBefore = cpuSeconds(pids);
-  const evalCpuBefore = proc.cpuUsage();
+  const evalCpuBefore = process.cpuUsage();
   const started = nowMs();
   let lastProgress = started;
   const progress = (final: boolean): void => {
@@ -131,7 +131,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!final && now - lastProgress < 5000) return;
     lastProgress = now;
     const rate = verdicts.length / ((now - started) / 1000);
-    proc.stderr.write(`eval: ${verdicts.length.toLocaleString("en-US")} requests, ${rate.toFixed(0)}/s\n`);
+    process.stderr.write(`eval: ${verdicts.length.toLocaleString("en-US")} requests, ${rate.toFixed(0)}/s\n`);
   };
 
   try {
@@ -157,7 +157,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const wallSeconds = (nowMs() - started) / 1000;
   const cpuAfter = cpuSeconds(pids);
-  const evalCpu = proc.cpuUsage(evalCpuBefore);
+  const evalCpu = process.cpuUsage(evalCpuBefore);
   progress(true);
   client.close();
   await guard.dispose();
@@ -197,19 +197,19 @@ async function main(argv: readonly string[]): Promise<void> {
   await finished;
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
 
-  proc.stdout.write(`${formatReport(summary)}\n\nWrote ${join(outDir, "summary.json")} and verdicts.jsonl\n`);
+  process.stdout.write(`${formatReport(summary)}\n\nWrote ${join(outDir, "summary.json")} and verdicts.jsonl\n`);
 }
 
-main(proc.argv.slice(2)).then(
+main(process.argv.slice(2)).then(
   // wrangler leaves handles open (file watchers, the dev registry); the work is done.
-  () => proc.exit(0),
+  () => process.exit(0),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      proc.stderr.write(`eval: ${error.message}\n\n${USAGE}`);
-      proc.exit(2);
+      process.stderr.write(`eval: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
     }
     const expected = error instanceof WorkerStartError || error instanceof ReplayAborted;
-    proc.stderr.write(`eval: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
-    proc.exit(1);
+    process.stderr.write(`eval: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+    process.exit(1);
   },
 );

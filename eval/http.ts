@@ -5,7 +5,7 @@
  * and undici's fetch costs several times more client CPU per request than a bare keep-alive request.
  */
 import { Agent, request } from "node:http";
-import { nowMs } from "./env";
+import { nowMs } from "../tools/clock";
 import type { ScenarioLine } from "./scenario";
 import type { Endpoint } from "../tools/launcher";
 import { testHeaders } from "../tools/test-headers";
@@ -82,7 +82,7 @@ export class GuardClient {
         },
       );
       req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
-      req.on("error", (error) => {
+      req.on("error", (error: NodeJS.ErrnoException) => {
         const stale = req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
         finish({ status: 0, bytes: 0, error: error.message, retry: stale });
       });

@@ -22,13 +22,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { proc } from "../eval/env";
 import { freePort, sleep, snapshotSources, startWranglerDev, type WranglerDev } from "../tools/launcher";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const arg = (name: string, def: number) => {
-  const i = proc.argv.indexOf(name);
-  return i > 0 ? Number(proc.argv[i + 1]) : def;
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const DURATION_S = arg("--duration", 60);
 const CONNECTIONS = arg("--connections", 64);
@@ -49,7 +48,7 @@ const MAX_RSS_RATIO = 1.5;
 const RSS_ALLOWANCE = 128 * 2 ** 20;
 const TOKEN = "load-admin-token";
 
-const log = (line: string) => proc.stdout.write(`${line}\n`);
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const WORDS = ["river", "matrix", "protein", "sonnet", "ledger", "glacier", "compiler", "harvest", "orbit", "violin", "tariff", "enzyme", "canyon", "lattice", "auction", "mosaic"];
 
@@ -209,4 +208,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-proc.exitCode = await main();
+process.exitCode = await main();

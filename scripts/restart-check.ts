@@ -14,18 +14,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { proc } from "../eval/env";
 import { testHeaders, type TestClient } from "../tools/test-headers";
 import { freePort, sleep, snapshotSources, startWranglerDev, type WranglerDev } from "../tools/launcher";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
-const flagAt = proc.argv.indexOf("--flush-ms");
-const FLUSH_MS = flagAt > 0 ? Number(proc.argv[flagAt + 1]) : 1000; // the documented default
+const flagAt = process.argv.indexOf("--flush-ms");
+const FLUSH_MS = flagAt > 0 ? Number(process.argv[flagAt + 1]) : 1000; // the documented default
 const TOKEN = "restart-check-admin-token";
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const STEP = 1500; // ms of test time between one key's requests
 
-const log = (line: string) => proc.stdout.write(`${line}\n`);
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Sent {
   key: string;
@@ -208,10 +207,10 @@ async function main(): Promise<number> {
     }
   }, 0);
   log(`state_unavailable lines in wrangler's logs: ${unavailable} (requests served under FAIL_MODE=open are not counted)`);
-  if (ok && !proc.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  if (ok && !process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   else log(`state and wrangler logs kept in ${dir}`);
   log(ok ? "restart-check: PASS" : "restart-check: FAIL");
   return ok ? 0 : 1;
 }
 
-proc.exitCode = await main();
+process.exitCode = await main();

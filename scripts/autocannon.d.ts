@@ -1,27 +1,7 @@
 /*
- * Node APIs the reliability scripts (scripts/restart-check.ts, scripts/load.ts) use beyond those
- * eval/node.d.ts declares; ambient declarations of one module name merge. Typed by hand because
- * @types/node is not a dependency (see eval/node.d.ts).
+ * The parts of autocannon's API that scripts/load.ts uses: the package ships no types, and
+ * @types/autocannon is not a dependency.
  */
-
-declare module "node:child_process" {
-  export interface ScriptChild {
-    pid: number;
-    stdout: EvalReadable | null;
-    stderr: EvalReadable | null;
-    exitCode: number | null;
-    signalCode: string | null;
-    on(event: "exit", listener: (code: number | null, signal: string | null) => void): this;
-  }
-  export interface ScriptSpawnOptions {
-    cwd?: string;
-    env?: Record<string, string | undefined>;
-    stdio?: ("pipe" | "inherit" | "ignore")[];
-    /** its own process group, so the whole tree (wrangler and workerd) can be killed at once */
-    detached: boolean;
-  }
-  export function spawn(command: string, args: string[], options: ScriptSpawnOptions): ScriptChild;
-}
 
 declare module "autocannon" {
   export interface AutocannonRequest {
@@ -73,9 +53,4 @@ declare module "autocannon" {
   }
   function autocannon(options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void): AutocannonInstance;
   export default autocannon;
-}
-
-declare module "node:fs" {
-  export function cpSync(source: string, destination: string, options?: { recursive?: boolean }): void;
-  export function symlinkSync(target: string, path: string, type?: "dir" | "file" | "junction"): void;
 }
