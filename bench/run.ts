@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --only cpu,e2e,do,memory,growth,accuracy]`: prints the performance
- * tables of issue 6 with their budgets, and writes them to out/bench/latest.md.
+ * tables with their budgets (README, "Performance"), and writes them to out/bench/latest.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

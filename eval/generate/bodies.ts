@@ -1,5 +1,5 @@
 /**
- * Request bodies in the four inspected formats (contract §2), built from a conversation.
+ * Request bodies in the four inspected formats, built from a conversation.
  */
 import type { Rng } from "../../tools/prng";
 

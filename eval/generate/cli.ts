@@ -1,7 +1,7 @@
 /**
  * `npm run scenario -- --out FILE.jsonl.gz [--seed S] [--scale X] [--preset NAME] [--data DIR]`
  *
- * Writes a traffic scenario in the contract §4 format, and `FILE.summary.json` beside it.
+ * Writes a traffic scenario in the scenario format (eval/scenario.ts), and `FILE.summary.json` beside it.
  */
 import { createWriteStream, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing of the whole Worker (issue 4, item 1): at least 10,000 generated requests
+ * Property-based fuzzing of the whole Worker: at least 10,000 generated requests
  * with a fixed seed, sent through the Worker's own fetch handler in concurrent batches. Every answer
  * must be a 4xx in the calling API's error shape or a pass-through (2xx from the mock upstream):
  * never a 5xx, never a rejected fetch, and never a `guard_error` (an unexpected exception turned into

@@ -1,5 +1,5 @@
 /**
- * No API key and no prompt text at rest or in logs (issue 4, item 5). Recognisable keys and prompt
+ * No API key and no prompt text at rest or in logs. Recognisable keys and prompt
  * words go through every format and field the parsers read, through refusals (bad JSON, wrong types,
  * rate limits, an extraction block), idempotent retries, pass-through paths and the operator API.
  * Then every Durable Object of every namespace is flushed (its alarm run) and every table of its

@@ -1,5 +1,5 @@
 /**
- * Keys hashed with the secret (issue 4, item 5): an attacker who knows the algorithm, and even a
+ * Keys hashed with the secret: an attacker who knows the algorithm, and even a
  * key it might be run with (here the development default secret), can pick prompts whose hashes
  * land where they like in a HyperLogLog under *that* key: all in high ranks, to inflate a victim's
  * coverage, or all in a few registers, to make a sweep look small. Under the deployment's secret key

@@ -1,5 +1,5 @@
 /**
- * The operator token check (issue 4, item 5). tokenMatches hashes both tokens with SHA-256 and
+ * The operator token check. tokenMatches hashes both tokens with SHA-256 and
  * compares the two 32-byte digests with a loop that never exits early, so its running time depends
  * neither on where the tokens differ nor on their lengths. Checked here: results for missing,
  * wrong and differently-sized tokens; that both sides are always digested (no length short-cut);

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the sketch decoders with corrupted bytes (issue 4, item 1). Sketches come back from
+ * Fuzzing the sketch decoders with corrupted bytes. Sketches come back from
  * Durable Object storage and from other shards, so a decoder must either reject bytes with
  * SketchDecodeError (never another exception, never a hang) or accept only a valid encoding, which
  * then re-encodes to exactly the same bytes. An instance decode that fails leaves the sketch as it
