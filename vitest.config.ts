@@ -1,43 +1,90 @@
+import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { reliabilityProjects } from "./test/reliability/projects";
-import { operatorProjects } from "./test/operators/projects";
-import { speculativeProjects } from "./test/speculative/projects";
 import { CUSTOM_POLICY } from "./test/policy/preset";
 
-// Tiers, as in Unkey: `core` is the runtime-free code on Node; the `workerd*` projects run the
-// Worker and its Durable Objects inside workerd through Miniflare, each with its own bindings so
-// a mode (shadow, test mode off, no operator token) is tested as a deployment would set it.
-// Benchmarks live in bench/ with their own runner and are not part of `npm test`.
-const base = {
+// `npm test`: the fast tiers. `unit` is the runtime-free code (and the eval tool's pure parts) on
+// Node; the `workerd*` projects run the Worker and its Durable Objects inside workerd through
+// Miniflare, each with its own bindings, so a mode (shadow, test mode off, no operator token, a
+// fail mode) is tested as a deployment would set it. The slow system tiers (a real `wrangler dev`,
+// a browser) are in vitest.system.config.ts; benchmarks are in bench/ with their own runner.
+type Bindings = Record<string, string>;
+
+const base: Bindings = {
   GUARD_TEST_MODE: "true",
   GUARD_SECRET: "test-secret-not-for-production",
   ADMIN_TOKEN: "test-admin-token",
   RATE_LIMIT_REQUESTS: "100",
 };
 
-function workerd(name: string, include: string[], bindings: Record<string, string>) {
+function workerd(name: string, include: string[], bindings: Bindings) {
   return {
     plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
     test: { name, include, testTimeout: 60_000 },
   };
 }
 
+/** The guard objects bound to test-only classes that fail on demand (test/faults/entry.ts), and a local upstream. */
+function workerdFaults(name: string, include: string[], bindings: Bindings, upstream: "server" | "closed") {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        main: resolve("test/faults/entry.ts"),
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: { ...bindings, UPSTREAM_URL: `http://127.0.0.1:${upstream === "server" ? inject("upstreamPort") : inject("closedPort")}` },
+          durableObjects: {
+            ACCOUNT_GUARD: { className: "FaultyAccountGuard", useSQLite: true },
+            FINGERPRINT_GUARD: { className: "FaultyFingerprintGuard", useSQLite: true },
+          },
+        },
+      })),
+    ],
+    test: { name, include, globalSetup: ["./test/faults/upstream-server.ts"], testTimeout: 60_000 },
+  };
+}
+
+/** SPECULATIVE_UPSTREAM on or off, forwarding to a local upstream. */
+function workerdSpeculative(name: string, bindings: Bindings) {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: { bindings: { ...bindings, UPSTREAM_URL: `http://127.0.0.1:${inject("speculativeUpstreamPort")}` } },
+      })),
+    ],
+    test: { name, include: ["test/speculative/speculative.test.ts"], globalSetup: ["./test/speculative/upstream-server.ts"], testTimeout: 60_000 },
+  };
+}
+
+const faults = { ...base, STATE_TIMEOUT_MS: "200", UPSTREAM_TIMEOUT_MS: "1000" };
+// two requests per period, so the third is refused
+const limited = { ...base, RATE_LIMIT_REQUESTS: "2", RATE_LIMIT_PERIOD_S: "3600" };
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "core", environment: "node", include: ["test/core/**/*.test.ts"] } },
+      { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] } },
       workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
       workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
       workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),
       // A custom DETECTION_POLICY, set as `--var` would set it, reaches the Worker and its objects.
       workerd("workerd-policy", ["test/policy/**/*.test.ts"], { ...base, DETECTION_POLICY: JSON.stringify(CUSTOM_POLICY) }),
-      // Issue 4 (reliability and security): fuzzing, injected faults, secrets scan; see the file.
-      ...reliabilityProjects(base),
-      // Issue 3 (operators): shadow-mode report, hidden API, and the dashboard in a real browser.
-      ...operatorProjects(base),
-      // Issue 6 (performance): SPECULATIVE_UPSTREAM against a local upstream, on and off.
-      ...speculativeProjects(base),
+      // Test mode simply not set (development, with an operator token): test headers must be ignored.
+      workerd("workerd-test-mode-off", ["test/modes/test-mode-off.test.ts"], { GUARD_SECRET: base.GUARD_SECRET, ADMIN_TOKEN: base.ADMIN_TOKEN }),
+      // Property-based fuzzing, limits and verdicts out of the way so generated bodies reach the parsers and the mock upstream.
+      workerd("workerd-fuzz", ["test/fuzz/**/*.test.ts"], { ...base, RATE_LIMIT_REQUESTS: "100000000", TOKEN_LIMIT: "100000000000", DETECTION_POLICY: JSON.stringify({ version: 1, throttleScore: 1_000_000, blockScore: 1_000_000 }) }),
+      // Its own namespace of objects, so the storage scan reads exactly what its traffic wrote.
+      workerd("workerd-secrets-scan", ["test/security/secrets-scan.test.ts"], base),
+      // Injected faults in the Durable Objects and the upstream, under each fail mode.
+      workerdFaults("workerd-faults-closed", ["test/faults/state.test.ts", "test/faults/upstream.test.ts"], { ...faults, FAIL_MODE: "closed", FAIL_MODE_OTHER: "open" }, "server"),
+      workerdFaults("workerd-faults-open", ["test/faults/state.test.ts"], { ...faults, FAIL_MODE: "open", FAIL_MODE_OTHER: "closed" }, "server"),
+      workerdFaults("workerd-upstream-refused", ["test/faults/upstream-refused.test.ts"], faults, "closed"),
+      // The operator views: the shadow-mode report, and the hidden API without an operator token.
+      workerd("workerd-shadow-report", ["test/operators/shadow-report.test.ts"], { ...base, GUARD_MODE: "shadow" }),
+      workerd("workerd-no-operator-token", ["test/operators/no-token.test.ts"], { GUARD_TEST_MODE: "true" }),
+      workerdSpeculative("workerd-speculative-on", { ...limited, SPECULATIVE_UPSTREAM: "true" }),
+      workerdSpeculative("workerd-speculative-off", { ...limited, SPECULATIVE_UPSTREAM: "false" }),
     ],
   },
 });

@@ -5,14 +5,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { proc } from "../eval/env";
 
 export type BodyFormat = "openai-chat" | "anthropic-messages";
 
 export const BODY_FORMATS: readonly BodyFormat[] = ["openai-chat", "anthropic-messages"];
 
 export function dataDir(): string {
-  const dir = resolve(proc.env.BENCH_DATA_DIR ?? join(proc.cwd(), "..", "shared", "data"));
+  const dir = resolve(process.env.BENCH_DATA_DIR ?? join(process.cwd(), "..", "shared", "data"));
   if (!existsSync(dir)) throw new Error(`bench: prompt data not found at ${dir} (set BENCH_DATA_DIR)`);
   return dir;
 }

@@ -84,7 +84,7 @@ async function hotkey(env: Bindings, url: URL): Promise<unknown> {
     const due = Math.floor(((Date.now() - t0) / 1000) * rate);
     while (offered < due) {
       offered++;
-      const a = rng.int(accounts);
+      const a = rng.below(accounts);
       seen.add(a);
       // the account's keyed hash, as worker/guard.ts computes it from the account id
       const h = hashWords(KEY, [a], 0, 1);

@@ -7,15 +7,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CONFIG } from "./sim";
 import { fmt, Table } from "./report";
-import { startWorker, type Target } from "./workerd";
-import { nowMs } from "../eval/env";
+import { startBenchWorker, type RunningWorker } from "./workerd";
+import { nowMs } from "../tools/clock";
 import { FINGERPRINT_SCHEMA } from "../durable-objects/schemas";
 
 const OBS_BUDGET = 2000;
 const ROWS_BUDGET = 0.05;
 
-async function call<T>(t: Target, path: string): Promise<T> {
-  const res = await fetch(`http://${t.host}:${t.port}${path}`, { method: "POST", headers: t.headers(path) });
+async function call<T>(t: RunningWorker, path: string): Promise<T> {
+  const res = await fetch(`http://${t.endpoint.host}:${t.endpoint.port}${path}`, { method: "POST", headers: t.endpoint.headers(path) });
   if (!res.ok) throw new Error(`bench: ${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -32,7 +32,7 @@ interface AccountViewOut {
   storage: { bytesInMemory: number; rowsWritten: number };
 }
 
-async function accountTable(t: Target): Promise<Table> {
+async function accountTable(t: RunningWorker): Promise<Table> {
   const table = new Table("3. One Durable Object under load (AccountGuard, SQLite storage on disk)", ["RPCs in flight", "observations", "observations/s", "storage rows written", "rows per request", "budget"]);
   let k = 0;
   for (const concurrency of [16, 1]) {
@@ -75,7 +75,7 @@ interface ShardView {
   prompts: number;
 }
 
-async function hotkeyTables(t: Target): Promise<Table[]> {
+async function hotkeyTables(t: RunningWorker): Promise<Table[]> {
   const shards = CONFIG.FP_SHARDS;
   const rate = 5000;
   const seconds = 4;
@@ -113,7 +113,7 @@ async function hotkeyTables(t: Target): Promise<Table[]> {
   est.note(
     `The unsharded reference is one sketch of every account and prompt offered; the merged figure is what shard 0 reports after the shards' flush alarms ` +
       `exchanged their window unions. A HyperLogLog union is lossless, so the two agree exactly once every shard has reported. The same equality, ` +
-      `through the merge code and through the real objects, is in npm test (test/core/sharded-merge.test.ts, test/durable-objects/sharded-merge.test.ts).`,
+      `through the merge code and through the real objects, is in npm test (test/unit/sharded-merge.test.ts, test/durable-objects/sharded-merge.test.ts).`,
   );
   table.note(
     `Observations are offered on a clock from a Worker in the same workerd and routed as worker/decide.ts routes them (shard = account hash mod FP_SHARDS). ` +
@@ -125,7 +125,7 @@ async function hotkeyTables(t: Target): Promise<Table[]> {
 
 export async function durableObjectTables(): Promise<Table[]> {
   const persist = mkdtempSync(join(tmpdir(), "distill-guard-bench-do-"));
-  const t = await startWorker({ config: "wrangler.toml", entrypoint: "bench/do-worker.ts", vars: { GUARD_SECRET: "bench-secret-not-for-production" }, persist });
+  const t = await startBenchWorker({ config: "wrangler.toml", entrypoint: "bench/do-worker.ts", vars: { GUARD_SECRET: "bench-secret-not-for-production" }, persist });
   try {
     return [await accountTable(t), ...(await hotkeyTables(t))];
   } finally {

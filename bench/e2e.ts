@@ -10,7 +10,7 @@
  * guard runs in shadow mode with classic limits out of reach, so every request is inspected and
  * forwarded (enforcement would answer some with a cheaper 429/403 and flatter the guard).
  */
-import { spawn, type BenchChild } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,14 +18,13 @@ import { conversationBodyFor, mixedPrompts, pathFor, type BodyFormat } from "./d
 import { runLoad, type LoadRequest, type LoadResult } from "./load";
 import { fmt, median, Table } from "./report";
 import { Rng } from "./streams";
-import { cpuSeconds, startWorker, type Target } from "./workerd";
+import { cpuSeconds, startBenchWorker, type RunningWorker } from "./workerd";
 
 const CONCURRENCY = 32;
 const UAS = ["OpenAI/Python 1.54.0", "OpenAI/JS 4.73.0", "Anthropic/Python 0.40.0", "Anthropic/JS 0.32.1", "python-httpx/0.27.2"];
 
-async function startUpstream(): Promise<{ url: string; child: BenchChild }> {
-  const node = (globalThis as unknown as { process: { execPath: string } }).process.execPath;
-  const child = spawn(node, ["eval/run.mjs", "bench/upstream.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["eval/run.mjs", "bench/upstream.ts"], { stdio: ["ignore", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (c) => {
@@ -51,7 +50,7 @@ function traffic(count: number, keys: number, streamShare: number): Traffic {
   const make = (i: number, k: number, net: number, format: BodyFormat, stream: boolean): LoadRequest => {
     const key = `sk-bench-${k.toString().padStart(4, "0")}`;
     // an account's clients sit in two networks
-    const ip = `198.51.${(k * 7 + net) % 250}.${1 + rng.int(250)}`;
+    const ip = `198.51.${(k * 7 + net) % 250}.${1 + rng.below(250)}`;
     return {
       path: pathFor(format),
       headers: {
@@ -68,14 +67,14 @@ function traffic(count: number, keys: number, streamShare: number): Traffic {
   const requests: LoadRequest[] = [];
   for (let i = 0; i < count; i++) {
     const format: BodyFormat = i % 3 === 2 ? "anthropic-messages" : "openai-chat";
-    requests.push(make(i, rng.int(keys), rng.int(2), format, rng.float() < streamShare));
+    requests.push(make(i, rng.below(keys), rng.below(2), format, rng.next() < streamShare));
   }
   return { warmup, requests };
 }
 
 interface Side {
   name: string;
-  target: Target;
+  target: RunningWorker;
   /** per concurrency level */
   runs: Map<number, LoadResult[]>;
   cpu: Map<number, number>;
@@ -125,11 +124,11 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
   const dirs: string[] = [];
   const sides: (Side & { variant?: GuardVariant })[] = [];
   try {
-    sides.push({ name: "bare pass-through", target: await startWorker({ config: "bench/bare.wrangler.toml", vars: { UPSTREAM_URL: upstream.url }, persist: false }), runs: new Map(), cpu: new Map() });
+    sides.push({ name: "bare pass-through", target: await startBenchWorker({ config: "bench/bare.wrangler.toml", vars: { UPSTREAM_URL: upstream.url }, persist: false }), runs: new Map(), cpu: new Map() });
     for (const v of opts.variants) {
       const persist = mkdtempSync(join(tmpdir(), "distill-guard-bench-"));
       dirs.push(persist);
-      const target = await startWorker({
+      const target = await startBenchWorker({
         config: "wrangler.toml",
         entrypoint: v.entrypoint,
         vars: { UPSTREAM_URL: upstream.url, GUARD_SECRET: "bench-secret-not-for-production", ...v.vars },
@@ -149,8 +148,8 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
     // warm-up: every Durable Object the runs touch is created once, then the JIT settles
     for (const s of sides) {
       const { warmup, requests } = trafficOf(s);
-      await runLoad(s.target, warmup, { concurrency: CONCURRENCY, seconds: 600, count: warmup.length });
-      await runLoad(s.target, requests, { concurrency: CONCURRENCY, seconds: 2 });
+      await runLoad(s.target.endpoint, warmup, { concurrency: CONCURRENCY, seconds: 600, count: warmup.length });
+      await runLoad(s.target.endpoint, requests, { concurrency: CONCURRENCY, seconds: 2 });
     }
     let offset = 0;
     for (const concurrency of [CONCURRENCY, opts.lightConcurrency]) {
@@ -159,7 +158,7 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
         const order = r % 2 === 0 ? sides : [...sides].reverse();
         for (const s of order) {
           const c0 = cpuSeconds(s.target.pids);
-          const res = await runLoad(s.target, trafficOf(s, concurrency !== CONCURRENCY).requests, { concurrency, seconds: opts.seconds, start: offset });
+          const res = await runLoad(s.target.endpoint, trafficOf(s, concurrency !== CONCURRENCY).requests, { concurrency, seconds: opts.seconds, start: offset });
           s.cpu.set(concurrency, (s.cpu.get(concurrency) ?? 0) + cpuSeconds(s.target.pids) - c0);
           offset += res.requests;
           s.runs.set(concurrency, [...(s.runs.get(concurrency) ?? []), res]);

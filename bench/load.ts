@@ -5,7 +5,7 @@
  * ratios of a few percent).
  */
 import { Agent, request } from "node:http";
-import { nowMs } from "../eval/env";
+import { nowMs } from "../tools/clock";
 import { percentile } from "./report";
 
 export interface LoadRequest {

@@ -1,4 +1,3 @@
-import { proc } from "../eval/env";
 
 /**
  * Tables of the benchmark: Markdown, so the README can quote them as printed. Every row that has a
@@ -66,9 +65,9 @@ export const fmt = {
  * does not inflate it; what other processes do to caches still can.
  */
 export function cpuMs(fn: () => void): number {
-  const c0 = proc.cpuUsage();
+  const c0 = process.cpuUsage();
   fn();
-  const c = proc.cpuUsage(c0);
+  const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
 }
 

@@ -1,10 +1,9 @@
 /**
  * `npm run bench [-- --only cpu,e2e,do,memory,growth,accuracy]`: prints the performance
- * tables of issue 6 with their budgets, and writes them to out/bench/latest.md.
+ * tables with their budgets (README, "Performance"), and writes them to out/bench/latest.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { proc } from "../eval/env";
 import { cpuTable } from "./cpu";
 import { hllTable, kmvTable } from "./accuracy";
 import { durableObjectTables } from "./durable-object";
@@ -23,8 +22,8 @@ const STEPS: Step[] = [
       e2eTables({
         seconds: 4,
         runs: 2,
-        keys: Number(proc.env.BENCH_KEYS ?? 100),
-        streamShare: Number(proc.env.BENCH_STREAM ?? 0.35),
+        keys: Number(process.env.BENCH_KEYS ?? 100),
+        streamShare: Number(process.env.BENCH_STREAM ?? 0.35),
         lightConcurrency: 1,
         lightKeys: 10,
         lightStreamShare: 0,
@@ -51,24 +50,24 @@ async function main(argv: string[]): Promise<void> {
     if (only && !only.has(step.name)) continue;
     const t0 = performance.now();
     tables.push(...(await step.run()));
-    proc.stderr.write(`bench: ${step.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`bench: ${step.name} took ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   // in the issue's order (1, 2, 2b, 3, …), whatever order the steps ran in
   tables.sort((a, b) => a.title.localeCompare(b.title, "en", { numeric: true }));
   for (const table of tables) {
     const text = table.render();
-    proc.stdout.write(text + "\n");
+    process.stdout.write(text + "\n");
     out.push(text);
   }
   const s = summary();
-  proc.stdout.write(s);
+  process.stdout.write(s);
   out.push(s);
   mkdirSync(join("out", "bench"), { recursive: true });
   writeFileSync(join("out", "bench", "latest.md"), out.join("\n"));
-  proc.stderr.write(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s; tables in out/bench/latest.md\n`);
+  process.stderr.write(`bench: done in ${((performance.now() - started) / 1000).toFixed(1)} s; tables in out/bench/latest.md\n`);
 }
 
-main(proc.argv.slice(2)).catch((err) => {
-  proc.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  proc.exit(1);
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
 });

@@ -6,8 +6,8 @@
  */
 import type { AccountObservation, FingerprintObservation, PromptObservation } from "../durable-objects/protocol";
 
-/** The tests' seeded xoshiro128**, so benchmark streams are as reproducible as test inputs. */
-import { Rng } from "../test/core/prng";
+/** The project's seeded generator, so benchmark streams are as reproducible as test inputs. */
+import { Rng } from "../tools/prng";
 
 export { Rng };
 
@@ -29,7 +29,7 @@ export const SWEEP: StreamShape = { templates: 40, networks: 1, endUsers: -1 };
 
 function pick(rng: Rng, pool: number, salt: number): [number, number] {
   if (pool === 0) return [rng.u32(), rng.u32()];
-  const i = rng.int(pool);
+  const i = rng.below(pool);
   return [Math.imul(i + 1, 0x9e3779b1) ^ salt, Math.imul(i + 1, 0x85ebca77) ^ (salt >>> 1)];
 }
 
@@ -42,7 +42,7 @@ export function promptObservation(rng: Rng, shape: StreamShape): PromptObservati
     template: pick(rng, shape.templates, 0x7e3a11),
     conversation: prompt,
     shingles,
-    topic: rng.int(1024),
+    topic: rng.below(1024),
     singleShot: true,
     harvest: false,
     tokens: 256,

@@ -5,7 +5,6 @@
  * Run as its own process (`node eval/run.mjs bench/upstream.ts`): it prints `port N` when listening.
  */
 import { createServer } from "node:http";
-import { proc } from "../eval/env";
 import { mockUpstream } from "../worker/mock-upstream";
 
 const server = createServer((req, res) => {
@@ -46,5 +45,5 @@ const server = createServer((req, res) => {
 server.keepAliveTimeout = 60_000;
 server.listen(0, "127.0.0.1", () => {
   const address = server.address();
-  proc.stdout.write(`port ${typeof address === "object" && address ? address.port : 0}\n`);
+  process.stdout.write(`port ${typeof address === "object" && address ? address.port : 0}\n`);
 });

@@ -6,7 +6,7 @@
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UsageError, numberFlag, parseArgs, stringFlag, switchFlag } from "./args";
-import { nowMs, proc } from "./env";
+import { nowMs } from "../tools/clock";
 import { GuardClient } from "./http";
 import type { GuardAnswer } from "./http";
 import { checkTargets, computeMetrics, summariseLatency } from "./metrics";
@@ -18,7 +18,8 @@ import { readScenario } from "./scenario";
 import { startFastUpstream } from "./upstream";
 import type { FastUpstream } from "./upstream";
 import { shortHash, toVerdict } from "./verdict";
-import { GuardStartError, cpuSeconds, startGuard, workerdPids } from "./worker";
+import { WorkerStartError, startWorker } from "../tools/launcher";
+import { cpuSeconds } from "../tools/procfs";
 
 const USAGE = `usage: npm run eval -- <scenario.jsonl[.gz]> [options]
 
@@ -72,7 +73,7 @@ function parseVars(values: readonly string[]): Record<string, string> {
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, SPEC);
   if (switchFlag(args, "help")) {
-    proc.stdout.write(USAGE);
+    process.stdout.write(USAGE);
     return;
   }
   if (args.positional.length !== 1) throw new UsageError("give exactly one scenario file");
@@ -95,14 +96,14 @@ async function main(argv: readonly string[]): Promise<void> {
     upstream = await startFastUpstream();
     vars.UPSTREAM_URL = upstream.url;
   }
-  const guard = await startGuard({
+  // The real guard in workerd with the same bundling and bindings as `wrangler dev`, without persistence.
+  const guard = await startWorker({
     config: resolve(stringFlag(args, "config") ?? "wrangler.toml"),
-    vars,
-    secret: "eval-secret-not-for-production",
-    adminToken: "eval-admin-token",
+    vars: { GUARD_TEST_MODE: "true", ...vars },
+    secrets: { GUARD_SECRET: "eval-secret-not-for-production", ADMIN_TOKEN: "eval-admin-token" },
     persist: false,
-    viaProxy: switchFlag(args, "via-proxy"),
-    verbose,
+    route: switchFlag(args, "via-proxy") ? "proxy" : "direct",
+    logLevel: verbose ? "log" : "warn",
   });
   const startupSeconds = (nowMs() - startup) / 1000;
   const client = new GuardClient(guard.endpoint, concurrency);
@@ -120,9 +121,9 @@ async function main(argv: readonly string[]): Promise<void> {
   const verdicts: Verdict[] = [];
   const latencies: number[] = [];
   let consecutiveFailures = 0;
-  const pids = workerdPids();
+  const pids = guard.pids;
   const cpuBefore = cpuSeconds(pids);
-  const evalCpuBefore = proc.cpuUsage();
+  const evalCpuBefore = process.cpuUsage();
   const started = nowMs();
   let lastProgress = started;
   const progress = (final: boolean): void => {
@@ -130,7 +131,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (!final && now - lastProgress < 5000) return;
     lastProgress = now;
     const rate = verdicts.length / ((now - started) / 1000);
-    proc.stderr.write(`eval: ${verdicts.length.toLocaleString("en-US")} requests, ${rate.toFixed(0)}/s\n`);
+    process.stderr.write(`eval: ${verdicts.length.toLocaleString("en-US")} requests, ${rate.toFixed(0)}/s\n`);
   };
 
   try {
@@ -156,7 +157,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const wallSeconds = (nowMs() - started) / 1000;
   const cpuAfter = cpuSeconds(pids);
-  const evalCpu = proc.cpuUsage(evalCpuBefore);
+  const evalCpu = process.cpuUsage(evalCpuBefore);
   progress(true);
   client.close();
   await guard.dispose();
@@ -196,19 +197,19 @@ async function main(argv: readonly string[]): Promise<void> {
   await finished;
   writeFileSync(join(outDir, "summary.json"), `${JSON.stringify(summary, null, 1)}\n`);
 
-  proc.stdout.write(`${formatReport(summary)}\n\nWrote ${join(outDir, "summary.json")} and verdicts.jsonl\n`);
+  process.stdout.write(`${formatReport(summary)}\n\nWrote ${join(outDir, "summary.json")} and verdicts.jsonl\n`);
 }
 
-main(proc.argv.slice(2)).then(
+main(process.argv.slice(2)).then(
   // wrangler leaves handles open (file watchers, the dev registry); the work is done.
-  () => proc.exit(0),
+  () => process.exit(0),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      proc.stderr.write(`eval: ${error.message}\n\n${USAGE}`);
-      proc.exit(2);
+      process.stderr.write(`eval: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
     }
-    const expected = error instanceof GuardStartError || error instanceof ReplayAborted;
-    proc.stderr.write(`eval: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
-    proc.exit(1);
+    const expected = error instanceof WorkerStartError || error instanceof ReplayAborted;
+    process.stderr.write(`eval: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+    process.exit(1);
   },
 );

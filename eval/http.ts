@@ -5,8 +5,10 @@
  * and undici's fetch costs several times more client CPU per request than a bare keep-alive request.
  */
 import { Agent, request } from "node:http";
-import { nowMs } from "./env";
+import { nowMs } from "../tools/clock";
 import type { ScenarioLine } from "./scenario";
+import type { Endpoint } from "../tools/launcher";
+import { testHeaders } from "../tools/test-headers";
 
 const encoder = new TextEncoder();
 
@@ -21,25 +23,9 @@ export interface GuardAnswer {
   error?: string;
 }
 
-export interface Endpoint {
-  host: string;
-  port: number;
-  /** headers added to every request (e.g. Miniflare's proxy secret and original URL) */
-  headers: (path: string) => Record<string, string>;
-}
-
-/** The request headers for a line, as the contract's test mode expects them. */
+/** The request headers for a line: JSON and the test-mode headers of its client and time. */
 export function lineHeaders(line: ScenarioLine): Record<string, string> {
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "x-guard-test-time": String(line.t),
-  };
-  if (line.key !== undefined) headers.authorization = `Bearer ${line.key}`;
-  if (line.ua !== undefined) headers["user-agent"] = line.ua;
-  if (line.ip !== undefined) headers["cf-connecting-ip"] = line.ip;
-  if (line.ja4 !== undefined) headers["x-guard-test-ja4"] = line.ja4;
-  if (line.asn !== undefined) headers["x-guard-test-asn"] = String(line.asn);
-  return headers;
+  return { "content-type": "application/json", ...testHeaders({ time: line.t, key: line.key, ua: line.ua, ip: line.ip, ja4: line.ja4, asn: line.asn }) };
 }
 
 export class GuardClient {
@@ -96,7 +82,7 @@ export class GuardClient {
         },
       );
       req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
-      req.on("error", (error) => {
+      req.on("error", (error: NodeJS.ErrnoException) => {
         const stale = req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");
         finish({ status: 0, bytes: 0, error: error.message, retry: stale });
       });

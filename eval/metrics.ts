@@ -2,7 +2,7 @@
  * The evaluation's figures, computed from per-request verdicts. Pure functions with no I/O, so the
  * definitions below are what the unit tests pin down, and a verdicts.jsonl can be re-scored offline.
  *
- * Served = 2xx, throttled = 429, blocked = 403 (contract §4). Anything else (4xx/5xx, or 0 when no
+ * Served = 2xx, throttled = 429, blocked = 403. Anything else (4xx/5xx, or 0 when no
  * answer came back) is "other" and counted, never silently dropped.
  */
 

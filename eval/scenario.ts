@@ -1,5 +1,5 @@
 /**
- * Traffic scenario files (guard contract §4): JSON Lines, optionally gzip-compressed, one request per
+ * Traffic scenario files: JSON Lines, optionally gzip-compressed, one request per
  * line in time order. Read as a stream because holdout files can be far larger than the dev one.
  */
 import { createReadStream, closeSync, openSync, readSync } from "node:fs";

@@ -8,7 +8,7 @@
  * forwards upstream answers unchanged and never reads them, so their content does not affect verdicts.
  */
 import { createServer } from "node:http";
-import type { EvalServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 
 export interface FastUpstream {
   url: string;
@@ -17,7 +17,7 @@ export interface FastUpstream {
 
 const TEXT = "This is a short answer from the evaluation's stand-in upstream.";
 
-function sse(res: EvalServerResponse, events: Array<{ event?: string; data: unknown }>): void {
+function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   for (const e of events) {
     res.write(`${e.event ? `event: ${e.event}\n` : ""}data: ${typeof e.data === "string" ? e.data : JSON.stringify(e.data)}\n\n`);
@@ -25,13 +25,13 @@ function sse(res: EvalServerResponse, events: Array<{ event?: string; data: unkn
   res.end();
 }
 
-function json(res: EvalServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "content-length": new TextEncoder().encode(text).byteLength });
   res.end(text);
 }
 
-function answer(path: string, stream: boolean, res: EvalServerResponse): void {
+function answer(path: string, stream: boolean, res: ServerResponse): void {
   const words = TEXT.split(" ");
   if (path.startsWith("/v1/chat/completions")) {
     if (!stream) {

@@ -1,5 +1,5 @@
 /**
- * Load (issue 4, item 4): `autocannon` against a real `wrangler dev` (127.0.0.1 only) for 60 s at
+ * Load: `autocannon` against a real `wrangler dev` (127.0.0.1 only) for 60 s at
  * concurrency 64, on a mix of accounts: every request picks the next of 100 keys and one of the
  * four API formats (plus pass-through calls), with prompts that repeat for some accounts and sweep
  * for others. A warm-up of one full cycle of the mix (every account in every format, 900 requests)
@@ -22,13 +22,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { proc } from "../eval/env";
-import { freePort, sleep, snapshotSources, startDev, type DevServer } from "./dev-server";
+import { freePort, sleep, snapshotSources, startWranglerDev, type WranglerDev } from "../tools/launcher";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const arg = (name: string, def: number) => {
-  const i = proc.argv.indexOf(name);
-  return i > 0 ? Number(proc.argv[i + 1]) : def;
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const DURATION_S = arg("--duration", 60);
 const CONNECTIONS = arg("--connections", 64);
@@ -49,7 +48,7 @@ const MAX_RSS_RATIO = 1.5;
 const RSS_ALLOWANCE = 128 * 2 ** 20;
 const TOKEN = "load-admin-token";
 
-const log = (line: string) => proc.stdout.write(`${line}\n`);
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const WORDS = ["river", "matrix", "protein", "sonnet", "ledger", "glacier", "compiler", "harvest", "orbit", "violin", "tariff", "enzyme", "canyon", "lattice", "auction", "mosaic"];
 
@@ -110,7 +109,7 @@ function send(url: string, requests: AutocannonRequest[], limit: { duration: num
  * A warm-up of WARM_UP requests (every account's and fingerprint's object is created then), then
  * autocannon for DURATION_S at CONNECTIONS, sampling memory meanwhile.
  */
-async function drive(dev: DevServer, requests: AutocannonRequest[], sampleHeap: boolean): Promise<Run> {
+async function drive(dev: WranglerDev, requests: AutocannonRequest[], sampleHeap: boolean): Promise<Run> {
   const t0 = Date.now();
   const warm = await send(dev.url, requests, { amount: WARM_UP });
   log(`  warm-up: ${WARM_UP} requests in ${((Date.now() - t0) / 1000).toFixed(1)} s (errors ${warm.errors}, timeouts ${warm.timeouts}, 5xx ${warm["5xx"]})`);
@@ -140,9 +139,9 @@ async function main(): Promise<number> {
   let ok = true;
   const failures: string[] = [];
   try {
-    const root = snapshotSources(ROOT, join(dir, "src"));
+    const root = snapshotSources(ROOT, join(dir, "src"), ["scripts/load-baseline"]);
     // 1. The guard.
-    const dev = await startDev({ root, port: await freePort(), persistTo: join(dir, "state"), vars: { ADMIN_TOKEN: TOKEN, GUARD_SECRET: "load-test-secret" }, logFile: join(dir, "wrangler.log"), adminToken: TOKEN });
+    const dev = await startWranglerDev({ root, port: await freePort(), persistTo: join(dir, "state"), vars: { ADMIN_TOKEN: TOKEN, GUARD_SECRET: "load-test-secret" }, logFile: join(dir, "wrangler.log"), adminToken: TOKEN });
     let guard: Run;
     try {
       log(`load: autocannon → wrangler dev on ${dev.url}, ${CONNECTIONS} connections, ${DURATION_S} s after a warm-up of ${WARM_UP} requests, ${ACCOUNTS} accounts`);
@@ -183,7 +182,7 @@ async function main(): Promise<number> {
     log(`guard workerd RSS: ${rssLine(guard.rss)}`);
 
     // 2. The baseline: a Worker that only answers "ok", same wrangler dev, same load.
-    const bare = await startDev({ root, config: join(root, "scripts", "load-baseline", "wrangler.toml"), port: await freePort(), persistTo: join(dir, "bare-state"), vars: {}, logFile: join(dir, "wrangler-bare.log"), adminToken: TOKEN });
+    const bare = await startWranglerDev({ root, config: join(root, "scripts", "load-baseline", "wrangler.toml"), port: await freePort(), persistTo: join(dir, "bare-state"), vars: {}, logFile: join(dir, "wrangler-bare.log"), adminToken: TOKEN });
     let base: Run;
     try {
       base = await drive(bare, [{ method: "GET", path: "/" }], false);
@@ -209,4 +208,4 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-proc.exitCode = await main();
+process.exitCode = await main();

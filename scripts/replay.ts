@@ -1,17 +1,21 @@
 /**
- * Replays a traffic scenario (contract §4) against a running guard, for a look at the dashboard:
+ * Replays a traffic scenario file against a running guard, for a look at the dashboard:
  *
  *   npm run dev -- --var GUARD_TEST_MODE:true --var ADMIN_TOKEN:dev-admin-token
  *   npm run replay -- /work/shared/scenarios/dev.jsonl.gz [--url http://127.0.0.1:8787] [--limit N]
  *                     [--speed max|N] [--concurrency 8] [--token dev-admin-token]
  *
  * Each line goes out with the test headers (x-guard-test-time, -ja4, -asn, cf-connecting-ip,
- * user-agent), one request at a time per key and in file order, different keys interleaved. `--speed N`
- * paces scenario time at N times real time (3600: an hour a second); `max` (the default) sends as fast
- * as the guard answers, which is fine because the guard's clock is the header, not the wall.
- * The scenario reader is the evaluation tool's (eval/scenario.ts), so both read files the same way.
+ * user-agent). `--speed N` paces scenario time at N times real time (3600: an hour a second); `max`
+ * (the default) sends as fast as the guard answers, which is fine because the guard's clock is the
+ * header, not the wall. The scenario reader, the request headers and the scheduler (one request at
+ * a time per key, in file order, keys interleaved within a look-ahead window) are the evaluation
+ * tool's, so a replay here sends what `npm run eval` would.
  */
+import { lineHeaders } from "../eval/http";
+import { DEFAULT_SCHEDULER, schedule } from "../eval/replay";
 import { readScenario, type IndexedLine } from "../eval/scenario";
+import { testHeaders } from "../tools/test-headers";
 
 interface Options {
   file: string;
@@ -59,16 +63,6 @@ function fail(message: string): never {
   throw new Error("unreachable");
 }
 
-function headersFor(line: IndexedLine): Record<string, string> {
-  const h: Record<string, string> = { "content-type": "application/json", "x-guard-test-time": String(line.t) };
-  if (line.key !== undefined) h.authorization = `Bearer ${line.key}`;
-  if (line.ua !== undefined) h["user-agent"] = line.ua;
-  if (line.ip !== undefined) h["cf-connecting-ip"] = line.ip;
-  if (line.ja4 !== undefined) h["x-guard-test-ja4"] = line.ja4;
-  if (line.asn !== undefined) h["x-guard-test-asn"] = String(line.asn);
-  return h;
-}
-
 type Outcome = "served" | "throttled" | "blocked" | "other";
 const outcomeOf = (status: number): Outcome => (status >= 200 && status < 300 ? "served" : status === 429 ? "throttled" : status === 403 ? "blocked" : "other");
 
@@ -90,7 +84,7 @@ async function main(): Promise<void> {
     }
     let status = 0;
     try {
-      const res = await fetch(o.url + line.path, { method: "POST", headers: headersFor(line), body: JSON.stringify(line.body ?? null) });
+      const res = await fetch(o.url + line.path, { method: "POST", headers: lineHeaders(line), body: JSON.stringify(line.body ?? null) });
       if (res.headers.has("x-guard-debug")) debugSeen = true;
       await res.arrayBuffer();
       status = res.status;
@@ -104,26 +98,9 @@ async function main(): Promise<void> {
     lastT = Math.max(lastT, line.t);
   };
 
-  // One chain per key keeps a key's requests in order; `slots` bounds what is in flight overall.
-  const chains = new Map<string, Promise<void>>();
-  const inflight = new Set<Promise<void>>();
   const progress = setInterval(() => process.stderr.write(`\rreplay: ${sent} requests, ${Math.round(sent / ((Date.now() - started) / 1000))}/s   `), 2000);
   try {
-    for await (const line of readScenario(o.file, { limit: o.limit })) {
-      while (inflight.size >= o.concurrency) await Promise.race(inflight);
-      const key = line.key ?? `line:${line.index}`;
-      const p: Promise<void> = (chains.get(key) ?? Promise.resolve()).then(() => send(line));
-      chains.set(key, p);
-      inflight.add(p);
-      void p.then(
-        () => {
-          inflight.delete(p);
-          if (chains.get(key) === p) chains.delete(key);
-        },
-        () => inflight.delete(p),
-      );
-    }
-    await Promise.all(inflight);
+    await schedule(readScenario(o.file, { limit: o.limit }), send, () => {}, { ...DEFAULT_SCHEDULER, concurrency: o.concurrency });
   } finally {
     clearInterval(progress);
     process.stderr.write("\n");
@@ -138,7 +115,7 @@ async function main(): Promise<void> {
 
   const at = lastT + 1;
   if (o.token) {
-    const res = await fetch(`${o.url}/_guard/v1/flagged`, { headers: { authorization: `Bearer ${o.token}`, "x-guard-test-time": String(at) } });
+    const res = await fetch(`${o.url}/_guard/v1/flagged`, { headers: testHeaders({ key: o.token, time: at }) });
     if (res.ok) {
       const f = (await res.json()) as { accounts: unknown[]; fingerprints: unknown[] };
       console.log(`flagged at the end of the scenario: ${f.accounts.length} accounts, ${f.fingerprints.length} fingerprints`);

@@ -1,5 +1,5 @@
 /**
- * Restarts lose nothing (issue 4, item 3): starts `wrangler dev` with persistence, sends a mix of
+ * Restarts lose nothing: starts `wrangler dev` with persistence, sends a mix of
  * traffic (ordinary users, a sweeping account that gets throttled and blocked, a campaign of fresh
  * keys behind one client fingerprint, pass-through calls, idempotent retries), reads the state back
  * through the operator API, waits for the flush interval, kills wrangler and workerd with SIGKILL,
@@ -14,17 +14,17 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { proc } from "../eval/env";
-import { freePort, sleep, snapshotSources, startDev, type DevServer } from "./dev-server";
+import { testHeaders, type TestClient } from "../tools/test-headers";
+import { freePort, sleep, snapshotSources, startWranglerDev, type WranglerDev } from "../tools/launcher";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
-const flagAt = proc.argv.indexOf("--flush-ms");
-const FLUSH_MS = flagAt > 0 ? Number(proc.argv[flagAt + 1]) : 1000; // the documented default
+const flagAt = process.argv.indexOf("--flush-ms");
+const FLUSH_MS = flagAt > 0 ? Number(process.argv[flagAt + 1]) : 1000; // the documented default
 const TOKEN = "restart-check-admin-token";
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const STEP = 1500; // ms of test time between one key's requests
 
-const log = (line: string) => proc.stdout.write(`${line}\n`);
+const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Sent {
   key: string;
@@ -33,10 +33,10 @@ interface Sent {
 
 const TOPICS = ["astronomy", "baking", "chess", "dentistry", "economics", "falconry", "geology", "harmony", "irrigation", "jurisprudence", "knitting", "linguistics", "metallurgy", "navigation", "optics", "pottery"];
 
-async function post(base: string, key: string, body: unknown, time: number, extra: Record<string, string> = {}): Promise<number> {
+async function post(base: string, key: string, body: unknown, time: number, client: TestClient = {}, extra: Record<string, string> = {}): Promise<number> {
   const res = await fetch(`${base}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "x-guard-test-time": String(time), ...extra },
+    headers: { "content-type": "application/json", ...testHeaders({ ...client, key, time }), ...extra },
     body: JSON.stringify(body),
   });
   await res.arrayBuffer();
@@ -59,19 +59,19 @@ async function traffic(base: string, tag: string): Promise<Sent[]> {
   const users = Array.from({ length: 4 }, (_, u) => async () => {
     const key = `sk-restart-${tag}-user-${u}`;
     const note = track(key);
-    const ua = { "user-agent": `chat-app/${u}.0`, "cf-connecting-ip": `198.51.100.${10 + u}`, "x-guard-test-ja4": `t13d_user_${u}` };
+    const ua = { ua: `chat-app/${u}.0`, ip: `198.51.100.${10 + u}`, ja4: `t13d_user_${u}` };
     for (let i = 0; i < 25; i++) {
       const history = i % 3 === 0 ? [] : [`Tell me about ${TOPICS[u]}`];
       note(await post(base, key, chat(`Follow-up ${i % 7} about ${TOPICS[u]}, please.`, history), T0 + i * STEP * 20, ua));
     }
-    note((await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}`, "x-guard-test-time": String(T0) } }).then(async (r) => (await r.arrayBuffer(), r.status))));
+    note((await fetch(`${base}/v1/models`, { headers: testHeaders({ key, time: T0 }) }).then(async (r) => (await r.arrayBuffer(), r.status))));
   });
   const sweeper = async () => {
     const key = `sk-restart-${tag}-sweeper`;
     const note = track(key);
     for (let i = 0; i < 160; i++) {
       const topic = TOPICS[i % TOPICS.length];
-      note(await post(base, key, { ...chat(`Q${i}: Write an exhaustive, expert-level explanation of ${topic} subtopic number ${i * 7919} with every formula.`), max_tokens: 8000, logprobs: true }, T0 + i * STEP, { "user-agent": "sweeper/1.0", "x-guard-test-ja4": "t13d_sweeper" }));
+      note(await post(base, key, { ...chat(`Q${i}: Write an exhaustive, expert-level explanation of ${topic} subtopic number ${i * 7919} with every formula.`), max_tokens: 8000, logprobs: true }, T0 + i * STEP, { ua: "sweeper/1.0", ja4: "t13d_sweeper" }));
     }
   };
   const campaign = Array.from({ length: 12 }, (_, k) => async () => {
@@ -79,13 +79,13 @@ async function traffic(base: string, tag: string): Promise<Sent[]> {
     const note = track(key);
     for (let i = 0; i < 12; i++) {
       const n = k * 12 + i;
-      note(await post(base, key, chat(`Item ${n}: define the term "${TOPICS[n % TOPICS.length]}-${n}" in one paragraph.`), T0 + n * 400, { "user-agent": "harvester/2.1", "x-guard-test-ja4": "t13d_campaign", "x-guard-test-asn": "64500", "cf-connecting-ip": "203.0.113.9" }));
+      note(await post(base, key, chat(`Item ${n}: define the term "${TOPICS[n % TOPICS.length]}-${n}" in one paragraph.`), T0 + n * 400, { ua: "harvester/2.1", ja4: "t13d_campaign", asn: 64500, ip: "203.0.113.9" }));
     }
   });
   const retries = async () => {
     const key = `sk-restart-${tag}-retries`;
     const note = track(key);
-    for (let i = 0; i < 3; i++) note(await post(base, key, chat("An idempotent question."), T0 + i * 1000, { "idempotency-key": "retry-me" }));
+    for (let i = 0; i < 3; i++) note(await post(base, key, chat("An idempotent question."), T0 + i * 1000, {}, { "idempotency-key": "retry-me" }));
   };
   await Promise.all([...users.map((f) => f()), sweeper(), ...campaign.map((f) => f()), retries()]);
   return sent;
@@ -99,8 +99,7 @@ interface Snapshot {
 
 async function operator(base: string, path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
-  headers.set("authorization", `Bearer ${TOKEN}`);
-  headers.set("x-guard-test-time", String(T0 + 1_000_000));
+  for (const [name, value] of Object.entries(testHeaders({ key: TOKEN, time: T0 + 1_000_000 }))) headers.set(name, value);
   const res = await fetch(`${base}${path}`, { ...init, headers });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -156,9 +155,9 @@ async function main(): Promise<number> {
   const port = await freePort();
   const vars = { GUARD_TEST_MODE: "true", ADMIN_TOKEN: TOKEN, GUARD_SECRET: "restart-check-secret", FLUSH_INTERVAL_MS: String(FLUSH_MS) };
   const root = snapshotSources(ROOT, join(dir, "src"));
-  const start = (n: number) => startDev({ root, port, persistTo: join(dir, "state"), vars, logFile: join(dir, `wrangler-${n}.log`), adminToken: TOKEN });
+  const start = (n: number) => startWranglerDev({ root, port, persistTo: join(dir, "state"), vars, logFile: join(dir, `wrangler-${n}.log`), adminToken: TOKEN });
   let ok = true;
-  let dev: DevServer | null = null;
+  let dev: WranglerDev | null = null;
   try {
     log(`restart-check: wrangler dev on 127.0.0.1:${port}, FLUSH_INTERVAL_MS=${FLUSH_MS}, state in ${dir}`);
     dev = await start(1);
@@ -208,10 +207,10 @@ async function main(): Promise<number> {
     }
   }, 0);
   log(`state_unavailable lines in wrangler's logs: ${unavailable} (requests served under FAIL_MODE=open are not counted)`);
-  if (ok && !proc.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
+  if (ok && !process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
   else log(`state and wrangler logs kept in ${dir}`);
   log(ok ? "restart-check: PASS" : "restart-check: FAIL");
   return ok ? 0 : 1;
 }
 
-proc.exitCode = await main();
+process.exitCode = await main();

@@ -26,7 +26,7 @@ import type { PromptRow } from "./data";
 import { HOSTING_ASNS, REGIONS, apiKey } from "./network";
 import { assistantReply, personPrompt } from "./people-prompts";
 import { FOLLOW_UPS } from "./phrases";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 import { reasoningPrompt } from "./reasoning-wrappers";
 import { SDK_CLIENTS, sdkSetup, sdkStyle } from "./sdk-clients";
 import type { SdkSetup } from "./sdk-clients";

@@ -10,7 +10,7 @@ import type { PromptRow } from "./data";
 import { HOSTING_ASNS, OFFICE_ASNS, PEOPLE_STACKS, REGIONS, SERVER_STACKS, STACKS, apiKey } from "./network";
 import type { ClientStack, Region } from "./network";
 import { APP_PERSONAS, BATCH_TEMPLATES, FOLLOW_UPS, TOPICS, USER_SYSTEM_PROMPTS, VARIATIONS } from "./phrases";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 /** Share of people's requests sent without a TLS fingerprint (edge cases where none is available). */
 const NO_JA4_SHARE = 0.015;

@@ -1,7 +1,7 @@
 /**
- * Request bodies in the four inspected formats (contract §2), built from a conversation.
+ * Request bodies in the four inspected formats, built from a conversation.
  */
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export type Api = "chat" | "responses" | "completions" | "messages";
 

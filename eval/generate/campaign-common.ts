@@ -7,7 +7,7 @@ import type { Api, BodyStyle, Turn } from "./bodies";
 import { HOUR } from "./context";
 import type { Scenario } from "./context";
 import type { PromptRow } from "./data";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 /** Relative weights of the prompt collections a campaign draws from. */
 export interface SourceMix {

@@ -19,7 +19,7 @@ import type { PromptRow } from "./data";
 import { HOSTING_ASNS, PEOPLE_STACKS, REGIONS, STACKS, apiKey } from "./network";
 import type { ClientStack } from "./network";
 import { CAMPAIGN_SYSTEM_PROMPTS, FOLLOW_UPS, PARAPHRASE_CLOSERS, PARAPHRASE_OPENERS } from "./phrases";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export type CampaignSpec =
   | { type: "heavy"; prompts: number; api: Api; stack: string; sweep: boolean; sources: SourceMix; paceMs: number }

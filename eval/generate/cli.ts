@@ -1,13 +1,12 @@
 /**
  * `npm run scenario -- --out FILE.jsonl.gz [--seed S] [--scale X] [--preset NAME] [--data DIR]`
  *
- * Writes a traffic scenario in the contract §4 format, and `FILE.summary.json` beside it.
+ * Writes a traffic scenario in the scenario format (eval/scenario.ts), and `FILE.summary.json` beside it.
  */
 import { createWriteStream, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createGzip } from "node:zlib";
 import { UsageError, numberFlag, parseArgs, stringFlag, switchFlag } from "../args";
-import { proc } from "../env";
 import type { ScenarioLine } from "../scenario";
 import { DEFAULT_DATA_DIR, DEFAULT_REFERENCE, generateScenario } from "./generate";
 import { PRESETS } from "./presets";
@@ -68,7 +67,7 @@ async function writeLines(path: string, lines: readonly ScenarioLine[]): Promise
 async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv, SPEC);
   if (switchFlag(args, "help")) {
-    proc.stdout.write(USAGE);
+    process.stdout.write(USAGE);
     return;
   }
   if (args.positional.length > 0) throw new UsageError(`unexpected argument ${args.positional[0]}`);
@@ -96,7 +95,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const kinds = Object.entries(summary.byActorType)
     .map(([k, c]) => `${k} ${c.requests}`)
     .join(", ");
-  proc.stdout.write(
+  process.stdout.write(
     `Wrote ${out}: ${summary.requests.toLocaleString("en-US")} requests from ${summary.accounts} keys ` +
       `(${kinds}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
       `Campaign prompts: ${summary.prompts.extractionDrawn} drawn, ${summary.prompts.fromReference} already used by the reference scenario\n` +
@@ -107,14 +106,14 @@ async function main(argv: readonly string[]): Promise<void> {
   );
 }
 
-main(proc.argv.slice(2)).then(
-  () => proc.exit(0),
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
   (error: unknown) => {
     if (error instanceof UsageError) {
-      proc.stderr.write(`scenario: ${error.message}\n\n${USAGE}`);
-      proc.exit(2);
+      process.stderr.write(`scenario: ${error.message}\n\n${USAGE}`);
+      process.exit(2);
     }
-    proc.stderr.write(`scenario: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    proc.exit(1);
+    process.stderr.write(`scenario: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
   },
 );

@@ -7,7 +7,7 @@ import { buildBody } from "./bodies";
 import type { BodyStyle, Turn } from "./bodies";
 import type { ExtractionPool, PromptData, PromptRow } from "./data";
 import type { AddressSpace, Region } from "./network";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;

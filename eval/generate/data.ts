@@ -14,7 +14,7 @@ import { gunzipSync } from "node:zlib";
 import { promptText } from "../prompt";
 import { parseScenarioLine } from "../scenario";
 import { peoplePrompts } from "./people-prompts";
-import { Rng } from "./random";
+import { Rng } from "../../tools/prng";
 
 export interface PromptRow {
   source: string;

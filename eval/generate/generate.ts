@@ -14,7 +14,7 @@ import { ExtractionPool, loadPromptData, readReservedPrompts } from "./data";
 import { AddressSpace } from "./network";
 import { APP_PERSONAS, BATCH_TEMPLATES } from "./phrases";
 import type { Preset } from "./presets";
-import { Rng } from "./random";
+import { Rng } from "../../tools/prng";
 import { summarise } from "./summary";
 import type { ScenarioSummary } from "./summary";
 

@@ -6,7 +6,7 @@
  * carriers). JA4 values stand for a handful of TLS stacks and are shared by benign and extraction
  * traffic alike, as in the dev scenario, so a JA4 alone never identifies a campaign.
  */
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export interface Region {
   id: string;

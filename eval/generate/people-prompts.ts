@@ -9,7 +9,7 @@
  * of campaigns that imitate people.
  */
 import { PEOPLE_FIXED, PEOPLE_SLOTS, PEOPLE_TEMPLATES } from "./people-words";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 const OPENERS: ReadonlyArray<readonly [string, number]> = [
   ["", 60],

@@ -4,7 +4,7 @@
  * rotates (6 x 6 x 6 phrasings, before or after the prompt), or a grading task: the dataset prompt
  * with a weak candidate answer, to be scored on a rubric and then answered properly.
  */
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 const LEADS: readonly string[] = [
   "Think step by step",

@@ -11,7 +11,7 @@
 import { ANTHROPIC_MODELS, OPENAI_MODELS } from "./bodies";
 import type { Api, BodyStyle } from "./bodies";
 import { JA4 } from "./network";
-import type { Rng } from "./random";
+import type { Rng } from "../../tools/prng";
 
 export interface SdkClient {
   id: string;

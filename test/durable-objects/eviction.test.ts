@@ -1,5 +1,5 @@
 /**
- * Durable Object eviction loses nothing once the flush alarm has run (issue 4, item 3): the
+ * Durable Object eviction loses nothing once the flush alarm has run: the
  * fingerprint shard and the registry read back the same figures and verdicts from SQLite.
  * (AccountGuard's own eviction tests are in account-guard.test.ts.)
  */

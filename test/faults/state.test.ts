@@ -1,5 +1,5 @@
 /**
- * A Durable Object that throws, stalls past STATE_TIMEOUT_MS or is overloaded (issue 4, item 2).
+ * A Durable Object that throws, stalls past STATE_TIMEOUT_MS or is overloaded.
  * Runs in two projects: workerd-faults-closed (FAIL_MODE=closed, FAIL_MODE_OTHER=open) and
  * workerd-faults-open (the reverse), so each path kind is seen failing both ways. Open: the request
  * is served and a `state_unavailable` line is logged. Closed: 429 with Retry-After in the API's

@@ -1,5 +1,5 @@
 /**
- * UPSTREAM_URL points at a local port nothing listens on (issue 4, item 2): connection refused is
+ * UPSTREAM_URL points at a local port nothing listens on: connection refused is
  * a 502 in the calling API's shape, at once, logged; never a hang and never a 500.
  * workerd itself prints "Uncaught (in promise) … Network connection lost" for every refused
  * subrequest, even one whose rejection is caught (a plain caught `fetch` prints it too).

@@ -4,17 +4,10 @@
  * connection and never answers, `reset` drops the connection, `500` answers an upstream error,
  * anything else answers 200 JSON. Also finds a port nothing listens on, for "connection refused".
  */
-import { createServer, type EvalServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { TestProject } from "vitest/node";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    upstreamPort: number;
-    closedPort: number;
-  }
-}
-
-function listen(server: EvalServer): Promise<number> {
+function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
 }
 

@@ -1,5 +1,5 @@
 /**
- * An upstream that fails or stalls (issue 4, item 2), against a real local server (globalSetup
+ * An upstream that fails or stalls, against a real local server (globalSetup
  * test/faults/upstream-server.ts) with UPSTREAM_TIMEOUT_MS=1000: a stall is a 504 within the
  * timeout, a dropped connection a 502, both in the calling API's error shape and logged; an
  * upstream's own error passes through unchanged.

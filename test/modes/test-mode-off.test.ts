@@ -1,5 +1,5 @@
 /**
- * Test-mode headers are ignored unless GUARD_TEST_MODE is "true" (issue 4, item 5), here in a
+ * Test-mode headers are ignored unless GUARD_TEST_MODE is "true", here in a
  * development deployment with an operator token and test mode simply not set: a client cannot move
  * the guard's clock, choose its TLS fingerprint or ASN, or read the debug header, and the operator
  * API's "now" is the wall clock.

@@ -4,14 +4,8 @@
  * connection was closed before the answer was sent (the guard aborting a refused request).
  * `GET /_log/<id>` reports that record.
  */
-import { createServer, type EvalServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { TestProject } from "vitest/node";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    speculativeUpstreamPort: number;
-  }
-}
 
 interface Record_ {
   received: number;
@@ -21,7 +15,7 @@ interface Record_ {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = new Map<string, Record_>();
-  const server: EvalServer = createServer((req, res) => {
+  const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
     if (url.startsWith("/_log/")) {
       const rec = log.get(decodeURIComponent(url.slice(6))) ?? { received: 0, aborted: 0, answered: 0 };

@@ -1,4 +1,5 @@
 import { exports } from "cloudflare:workers";
+import { testHeaders } from "../../tools/test-headers";
 
 export interface SendOptions {
   key?: string | null;
@@ -14,13 +15,8 @@ export interface SendOptions {
 
 /** Sends one request through the Worker's own fetch handler, as a client would. */
 export function send(path: string, body: unknown, o: SendOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { "content-type": "application/json", ...(o.headers ?? {}) };
-  if (o.key !== null) headers.authorization = `Bearer ${o.key ?? "sk-test-default"}`;
-  if (o.time !== undefined) headers["x-guard-test-time"] = String(o.time);
-  if (o.ja4) headers["x-guard-test-ja4"] = o.ja4;
-  if (o.asn !== undefined) headers["x-guard-test-asn"] = String(o.asn);
-  if (o.ip) headers["cf-connecting-ip"] = o.ip;
-  if (o.ua) headers["user-agent"] = o.ua;
+  const client = { time: o.time, ja4: o.ja4 || undefined, asn: o.asn, ip: o.ip || undefined, ua: o.ua || undefined };
+  const headers = { "content-type": "application/json", ...(o.headers ?? {}), ...testHeaders({ ...client, key: o.key === null ? undefined : (o.key ?? "sk-test-default") }) };
   const method = o.method ?? "POST";
   return exports.default.fetch(`http://guard.test${path}`, {
     method,
@@ -34,8 +30,8 @@ export const messages = (content: string, extra: Record<string, unknown> = {}) =
 
 export function operator(path: string, init: RequestInit & { time?: number; token?: string | null } = {}): Promise<Response> {
   const headers = new Headers(init.headers);
-  if (init.token !== null) headers.set("authorization", `Bearer ${init.token ?? "test-admin-token"}`);
-  if (init.time !== undefined) headers.set("x-guard-test-time", String(init.time));
+  const token = init.token === null ? undefined : (init.token ?? "test-admin-token");
+  for (const [name, value] of Object.entries(testHeaders({ key: token, time: init.time }))) headers.set(name, value);
   return exports.default.fetch(`http://guard.test${path}`, { ...init, headers });
 }
 

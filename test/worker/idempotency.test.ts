@@ -1,5 +1,5 @@
 /**
- * Retried requests with an Idempotency-Key are not counted twice (issue 4, item 2), and get the
+ * Retried requests with an Idempotency-Key are not counted twice, and get the
  * same verdict while it holds. Counts are read back through the operator API.
  */
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";

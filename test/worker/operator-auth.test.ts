@@ -1,5 +1,5 @@
 /**
- * The operator API's gate over HTTP (issue 4, item 5): every path answers the same 401, with the
+ * The operator API's gate over HTTP: every path answers the same 401, with the
  * same body, to a missing, wrong, shorter, longer or misplaced token, before it looks at the request
  * (so a malformed id or body does not reveal that the path exists); the right token passes.
  */
