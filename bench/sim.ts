@@ -6,13 +6,15 @@
 import { parseConfig, type Config } from "../core/config";
 import type { HashKey } from "../core/hash";
 import type { Assessment } from "../core/policy";
+import { Ledger } from "../core/signals/ledger";
 import type { ApiFormat } from "../core/types";
 import type { AccountObservation } from "../durable-objects/protocol";
 import {
   accountWindow as newAccountWindow,
   assessAccountWindow,
   fingerprintWindow as newFingerprintWindow,
-  recordAccount,
+  ACCOUNT_LEDGER_CAPACITY,
+  recordAccountPrompt,
   recordFingerprint,
   type AccountWindow,
   type FingerprintWindow,
@@ -49,9 +51,14 @@ export function edgeWork(key: HashKey, format: ApiFormat, value: unknown, facts:
   return { obs, fingerprints: subjects.fingerprints.length };
 }
 
-/** AccountGuard.record's window updates. */
+/** Each simulated account's ledger of what it sent, beside its window. */
+const ledgers = new WeakMap<AccountWindow, Ledger>();
+
+/** AccountGuard.record's work before judging: classify against the ledger, update the window. */
 export function record(w: AccountWindow, obs: AccountObservation, now: number): void {
-  recordAccount(w, obs, now);
+  let ledger = ledgers.get(w);
+  if (!ledger) ledgers.set(w, (ledger = new Ledger(ACCOUNT_LEDGER_CAPACITY)));
+  recordAccountPrompt(w, ledger, null, obs, now, CONFIG.PACE_GAP_S * 1000);
 }
 
 /** AccountGuard.assess: the figures of the window and the policy's score. */

@@ -4,6 +4,7 @@
  * hashes arrive, not on the text, so a prompt is a fresh random 64-bit hash; shingle counts follow
  * what real 1 KB prompts yield (about a dozen sampled 3-grams).
  */
+import { FRESH_SINGLE } from "../core/signals/classify";
 import type { AccountObservation, FingerprintObservation, PromptObservation } from "../durable-objects/protocol";
 
 /** The project's seeded generator, so benchmark streams are as reproducible as test inputs. */
@@ -43,7 +44,10 @@ export function promptObservation(rng: Rng, shape: StreamShape): PromptObservati
     conversation: prompt,
     shingles,
     topic: rng.below(1024),
-    singleShot: true,
+    history: false,
+    previous: null,
+    state: rng.u32(),
+    cues: 0,
     harvest: false,
     tokens: 256,
   };
@@ -61,5 +65,5 @@ export function accountObservation(rng: Rng, shape: StreamShape, now: number): A
 
 export function fingerprintObservation(rng: Rng, shape: StreamShape, now: number, account: [number, number]): FingerprintObservation {
   const prompt = promptObservation(rng, shape);
-  return { now, account, pair: [prompt.prompt[0] ^ account[0], prompt.prompt[1] ^ account[1]], prompt };
+  return { now, account, pair: [prompt.prompt[0] ^ account[0], prompt.prompt[1] ^ account[1]], prompt, seen: FRESH_SINGLE };
 }

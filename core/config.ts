@@ -7,7 +7,8 @@
  * Parsing happens once per isolate; a bad value is a startup error naming the var or field, never a
  * silent default.
  */
-import { DETECTION_POLICY_DOC, DETECTION_POLICY_VAR, parseDetectionPolicy, policyField, policyTable, POLICY_SPEC, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
+import { DETECTION_POLICY_DOC, DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, parseDetectionPolicy, policyField, policyTable, POLICY_SPEC, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
+import { SIGNALS } from "./policy";
 import { bool, checkNumber, ConfigError, int, oneOf, shownDefault, str, type Spec, type SpecValue } from "./config/spec";
 
 export { ConfigError } from "./config/spec";
@@ -40,12 +41,14 @@ export const CONFIG_SPEC = {
   BLOCK_S: int(7 * 24 * 3600, "How long a first extraction block lasts (each repeat block lasts 4× longer, up to 64×); 0 blocks until an operator lifts it.", 0),
   FP_SHARDS: int(4, "Shards per fingerprint object: a hot fingerprint is spread over this many objects and merged on read.", 1, 64),
   FLUSH_INTERVAL_MS: int(1000, "Durable Object state is written at most this often (coalesced, on an alarm); a crash can lose at most this much.", 50),
+  FP_VERDICT_TTL_S: int(60, "How long (request time) an isolate answers from a fingerprint verdict it learnt, while the request's observation goes to the fingerprint after the answer; a fingerprint it has no fresh verdict for is asked in parallel with the account.", 0),
+  SHADOW_SIGNALS: str("", "Comma-separated detection signals to run in shadow: their evidence is computed and shown to operators (marked `(shadow)`) but adds nothing to the score. Names: " + "harvest, templateGrid, batchJob, elicitation, taskStyle, fabricatedHistory, singleShotVolume, padding, machinePace, addressRotation, endUserIds, sharedNetwork, accountBurst, promptBudget."),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
 } as const;
 
 type VarConfig = { -readonly [K in keyof typeof CONFIG_SPEC]: SpecValue<(typeof CONFIG_SPEC)[K]> };
 /** What the guard reads: the plain vars and the policy's thresholds, side by side under their var-style names. */
-export type Config = VarConfig & DetectionPolicy;
+export type Config = VarConfig & DetectionPolicy & { SHADOW_SIGNAL_SET: ReadonlySet<string> };
 export type ConfigKey = keyof typeof CONFIG_SPEC;
 
 /** The development secret used when GUARD_SECRET is unset outside production. */
@@ -79,8 +82,16 @@ function refuseRetiredVars(env: Record<string, unknown>): void {
     const raw = env[key];
     if (raw === undefined || raw === null || raw === "") continue;
     const field = policyField(key);
-    throw new ConfigError(`${key} is no longer a var of its own: set the field ${JSON.stringify(field)} of ${DETECTION_POLICY_VAR} instead, e.g. ${DETECTION_POLICY_VAR}={"version":1,${JSON.stringify(field)}:${String(raw).trim()}}`);
+    throw new ConfigError(`${key} is no longer a var of its own: set the field ${JSON.stringify(field)} of ${DETECTION_POLICY_VAR} instead, e.g. ${DETECTION_POLICY_VAR}={"version":${DETECTION_POLICY_VERSION},${JSON.stringify(field)}:${String(raw).trim()}}`);
   }
+}
+
+function shadowSignals(raw: string): ReadonlySet<string> {
+  const names = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  for (const n of names) {
+    if (!(SIGNALS as readonly string[]).includes(n)) throw new ConfigError(`SHADOW_SIGNALS names an unknown signal ${JSON.stringify(n)}; known: ${SIGNALS.join(", ")}`);
+  }
+  return new Set(names);
 }
 
 /** Parses and validates the bindings; throws ConfigError naming the first bad var or policy field. */
@@ -88,7 +99,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(CONFIG_SPEC)) out[name] = parseOne(name, spec as Spec<unknown>, env[name]);
   refuseRetiredVars(env);
-  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]) };
+  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]), SHADOW_SIGNAL_SET: shadowSignals(String(out.SHADOW_SIGNALS ?? "")) };
   if (config.GUARD_ENV === "production") {
     if (!config.GUARD_SECRET) throw new ConfigError("GUARD_SECRET must be set when GUARD_ENV is production (wrangler secret put GUARD_SECRET)");
     if (config.GUARD_TEST_MODE) throw new ConfigError("GUARD_TEST_MODE must not be true when GUARD_ENV is production");

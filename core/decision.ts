@@ -14,6 +14,7 @@
  * 4. A rate limit throttles.
  * 5. Otherwise the request is allowed.
  */
+import type { PromptClass } from "./signals/classify";
 import type { Action, Cause } from "./policy";
 import { severity } from "./verdict";
 
@@ -39,6 +40,8 @@ export interface Decision {
   shadow?: { action: Action; reasons: string[] };
   /** An operator override decided this: deny (cause "override"), or allow (no extraction refusal). */
   override?: "allow" | "deny";
+  /** What the account's object found the request to be; the fingerprints count it the same way. */
+  seen?: PromptClass;
 }
 
 /** One subject's say on a request, in the order the subjects are consulted. */

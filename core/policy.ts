@@ -1,14 +1,17 @@
 /**
- * The extraction policy: reads a subject's window figures and returns a score with the reasons
- * behind it. Each signal adds evidence; THROTTLE_SCORE and BLOCK_SCORE turn the sum into an action.
+ * The extraction policy: reads a subject's window figures and returns a score with the evidence
+ * behind it. THROTTLE_SCORE and BLOCK_SCORE turn the score into an action.
  *
- * The signals describe a *coverage pattern*, not volume: a sweep sends prompts it never repeats,
- * each on its own (no conversation), often with parameters that maximise what each answer yields,
- * across many templates or topics, and (for hydras and slow campaigns) from many fresh accounts that
- * share one client or rotate addresses. People repeat themselves and hold conversations; apps repeat
- * a system prompt over many end users; batch jobs repeat one instruction over many inputs.
- * Everything but the budget is a ratio of sketch estimates, so heavy ordinary traffic is not judged
- * by its size.
+ * A sweep sends prompts it never repeats, each on its own, at a volume and in a shape people do
+ * not. But people also send unrelated single-shot questions, with today's SDK defaults, and many of
+ * them share one SDK. So the shape of the stream (novel single-shot prompts) is only a *gate*: it
+ * earns no score by itself. Behind it, each piece of evidence is something a person's question
+ * stream does not show and a harvest cannot drop without giving up what it harvests: scoring
+ * parameters, a template grid, reasoning or rubric elicitation on most prompts, dataset-style tasks
+ * on most prompts, conversations this account never had, machine pacing, address rotation, and for
+ * fingerprints, many accounts on one network. Throttling takes two pieces. Retries of a prompt the
+ * account already sent are left out of every ratio (`fresh` requests), so neither padding nor an
+ * SDK's retries move a verdict.
  */
 import type { Config } from "./config";
 import { expectedCoverage } from "./window";
@@ -16,27 +19,70 @@ import { expectedCoverage } from "./window";
 export type Action = "allow" | "throttle" | "block";
 export type Cause = "none" | "rate" | "extraction" | "override" | "error";
 
+/** The signals a verdict can rest on; each can be put in shadow on its own (SHADOW_SIGNALS). */
+export const SIGNALS = [
+  "harvest",
+  "templateGrid",
+  "batchJob",
+  "elicitation",
+  "taskStyle",
+  "fabricatedHistory",
+  "singleShotVolume",
+  "padding",
+  "machinePace",
+  "addressRotation",
+  "endUserIds",
+  "sharedNetwork",
+  "accountBurst",
+  "promptBudget",
+] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+export interface Evidence {
+  signal: Signal;
+  weight: number;
+  reason: string;
+}
+
 export interface Assessment {
   score: number;
+  /** The reasons of the evidence that scored, strongest first; shadowed evidence is marked. */
   reasons: string[];
+  evidence: Evidence[];
   /** The figures behind the score, for operators and the dashboard. */
   signals: Record<string, number>;
 }
 
 /** What both subjects share: the figures of one detection window. */
 export interface CoverageFigures {
+  /** Every request on an inspected path. */
   requests: number;
+  /** Requests that were not a repeat of something the account had already sent. */
+  fresh: number;
   distinctPrompts: number;
   distinctTemplates: number;
+  /** Fresh requests with no history, or with a history this account never built with us. */
   singleShot: number;
+  /** Fresh requests whose history this account never built with us. */
+  unverified: number;
+  /** Fresh requests with a history (verified or not). */
+  withHistory: number;
+  /** Fresh requests asking for logprobs or several choices. */
   harvest: number;
-  /** Fine topic buckets covered, and how many there are. */
+  /** Fresh requests asking for a reasoning trace or a rubric judgement. */
+  elicit: number;
+  /** Fresh single-shot requests phrased as a dataset task. */
+  task: number;
   topics: number;
   topicBuckets: number;
 }
 
 export interface AccountFigures extends CoverageFigures {
-  /** Distinct sampled shingles, and sampled shingles sent: their ratio is low for near-duplicates. */
+  /** Fresh requests that came within PACE_GAP_S of the account's previous fresh one. */
+  fast: number;
+  /** Repeats of a request sent long before (not an immediate retry). */
+  staleRepeats: number;
+  /** Distinct sampled shingles, and sampled shingles sent: reported, not scored. */
   shingles: number;
   shingleSamples: number;
   networks: number;
@@ -49,6 +95,8 @@ export interface FingerprintFigures extends CoverageFigures {
   recentAccounts: number;
   /** Estimated sum over accounts of their distinct prompts (distinct account×prompt pairs). */
   accountPrompts: number;
+  /** The fingerprint names a network (address prefix and ASN) as well as a client. */
+  networkBound: boolean;
 }
 
 export type PolicyConfig = Pick<
@@ -57,8 +105,12 @@ export type PolicyConfig = Pick<
   | "NOVELTY_RATIO"
   | "SINGLE_SHOT_RATIO"
   | "HARVEST_RATIO"
-  | "NOVEL_SINGLES"
-  | "SHINGLE_NOVELTY"
+  | "ELICIT_RATIO"
+  | "TASK_RATIO"
+  | "FABRICATED_RATIO"
+  | "PACE_RATIO"
+  | "SINGLES_BUDGET"
+  | "PADDING_RATIO"
   | "DISTINCT_PROMPT_BUDGET"
   | "TEMPLATE_REUSE"
   | "NETWORK_SPREAD"
@@ -67,123 +119,188 @@ export type PolicyConfig = Pick<
   | "FP_NEW_ACCOUNTS_PER_HOUR"
   | "THROTTLE_SCORE"
   | "BLOCK_SCORE"
+  | "SHADOW_SIGNAL_SET"
 >;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
+const share = (part: number, whole: number) => (whole > 0 ? Math.min(1, part / whole) : 0);
 
 /** Templates at which a template-driven stream stops looking like one batch job and becomes a grid. */
 const GRID_TEMPLATES = 5;
-/** Sampled shingles needed before their novelty is read. */
-const MIN_SHINGLE_SAMPLES = 30;
+/** Requests carrying a cue before its share is read: a few asks for steps are ordinary. */
+const MIN_ELICIT = 8;
+const MIN_TASKS = 12;
+/** Dataset-style tasks at which the task share counts double: no person types this many in a window. */
+const MANY_TASKS = 40;
+const MIN_UNVERIFIED = 5;
+/** Strong tiers: a share this high over this many requests is no accident of a person's habits. */
+const STRONG_SHARE = 0.8;
+const STRONG_ELICIT = 20;
+const STRONG_UNVERIFIED = 13;
+const MIN_STALE_REPEATS = 10;
+/** End users: an app's ids come back (several requests each) and its users hold conversations. */
+const MIN_END_USERS = 10;
+const REQUESTS_PER_END_USER = 2;
+const APP_CONVERSATION_SHARE = 0.15;
 
-interface Ratios {
+interface Shape {
   novelty: number;
   singleShot: number;
-  harvest: number;
   templateRatio: number;
   topicSpread: number;
-  novelSingles: number;
 }
 
-function ratios(f: CoverageFigures): Ratios {
-  const n = Math.max(1, f.requests);
-  const distinct = Math.min(f.distinctPrompts, f.requests);
+function shapeOf(f: CoverageFigures): Shape {
+  const distinct = Math.min(f.distinctPrompts, f.fresh);
   return {
-    novelty: distinct / n,
-    singleShot: f.singleShot / n,
-    harvest: f.harvest / n,
+    novelty: share(distinct, f.fresh),
+    singleShot: share(f.singleShot, f.fresh),
     templateRatio: distinct > 0 ? Math.min(1, f.distinctTemplates / distinct) : 1,
     topicSpread: f.topics / Math.max(1, expectedCoverage(f.topicBuckets, distinct)),
-    novelSingles: Math.min(f.singleShot, distinct),
   };
 }
 
-/** Whether the stream is novel single-shot prompts: the gate every sweep signal sits behind. */
-function isNovelSingleShot(f: CoverageFigures, r: Ratios, p: PolicyConfig): boolean {
-  return f.requests >= p.MIN_REQUESTS && r.novelty >= p.NOVELTY_RATIO && r.singleShot >= p.SINGLE_SHOT_RATIO;
-}
-
-/** Sweep evidence shared by accounts and fingerprints. */
-function sweep(f: CoverageFigures, r: Ratios, p: PolicyConfig, out: Assessment, who: string): void {
-  if (!isNovelSingleShot(f, r, p)) return;
-  out.score += 0.5;
-  out.reasons.push(`${who}: novel single-shot prompts (novelty ${r2(r.novelty)}, single-shot ${r2(r.singleShot)} over ${Math.round(f.requests)} requests)`);
-  const harvesting = r.harvest >= p.HARVEST_RATIO;
-  if (harvesting) {
-    out.score += 0.5;
-    out.reasons.push(`${who}: output-harvesting parameters on ${Math.round(r.harvest * 100)}% of requests`);
+class Scorer {
+  readonly out: Assessment;
+  constructor(
+    private readonly p: PolicyConfig,
+    signals: Record<string, number>,
+  ) {
+    this.out = { score: 0, reasons: [], evidence: [], signals };
   }
-  // One instruction over many inputs is a batch job, unless it also harvests; several templates
-  // each reused over many inputs is a grid sweep.
-  const templates = Math.round(f.distinctTemplates);
-  if (r.templateRatio <= p.TEMPLATE_REUSE && templates < GRID_TEMPLATES) {
-    if (!harvesting) {
-      out.score -= 0.5;
-      out.signals.batchLike = 1;
+
+  add(signal: Signal, weight: number, reason: string): void {
+    const shadowed = this.p.SHADOW_SIGNAL_SET.has(signal);
+    this.out.evidence.push({ signal, weight: shadowed ? 0 : weight, reason });
+    if (shadowed) {
+      this.out.reasons.push(`(shadow) ${reason}`);
+      return;
     }
-  } else if (r.templateRatio <= p.TEMPLATE_REUSE) {
-    out.score += 0.5;
-    out.reasons.push(`${who}: template grid (${templates} templates over ${Math.round(f.distinctPrompts)} prompts)`);
+    this.out.score += weight;
+    this.out.reasons.push(reason);
+  }
+
+  /** Positive evidence that scored so far. */
+  scored(): number {
+    return this.out.evidence.reduce((n, e) => n + (e.weight > 0 ? e.weight : 0), 0);
   }
 }
 
-function budget(distinct: number, p: PolicyConfig, out: Assessment, who: string): void {
-  if (distinct <= p.DISTINCT_PROMPT_BUDGET) return;
-  out.score += distinct >= 2 * p.DISTINCT_PROMPT_BUDGET ? 2 : 1;
-  out.reasons.push(`${who}: ${Math.round(distinct)} distinct prompts in the window, over the budget`);
+/** Whether the stream is novel single-shot prompts: the gate every sweep signal sits behind. */
+function gated(f: CoverageFigures, s: Shape, p: PolicyConfig, singleShotRatio: number): boolean {
+  return f.fresh >= p.MIN_REQUESTS && s.novelty >= p.NOVELTY_RATIO && s.singleShot >= singleShotRatio;
 }
 
-function signalsOf(r: Ratios): Record<string, number> {
-  return { novelty: r2(r.novelty), singleShot: r2(r.singleShot), harvest: r2(r.harvest), templateRatio: r2(r.templateRatio), topicSpread: r2(r.topicSpread), novelSingles: Math.round(r.novelSingles) };
+/**
+ * Evidence both subjects read, behind the gate. Returns false for a batch job (one instruction
+ * over many inputs, not harvesting): task phrasing, pace and volume are what a batch job is, so
+ * the caller reads no more evidence of that kind.
+ */
+function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer, who: string): boolean {
+  const harvest = share(f.harvest, f.fresh);
+  const harvesting = harvest >= p.HARVEST_RATIO;
+  if (harvesting) sc.add("harvest", 0.5, `${who}: logprobs or several choices asked on ${Math.round(harvest * 100)}% of novel single-shot requests`);
+  const elicit = share(f.elicit, f.fresh);
+  const eliciting = f.elicit >= MIN_ELICIT && elicit >= p.ELICIT_RATIO;
+  const strongElicit = f.elicit >= STRONG_ELICIT && elicit >= STRONG_SHARE;
+  if (eliciting) sc.add("elicitation", strongElicit ? 1 : 0.5, `${who}: reasoning traces or rubric grading asked on ${Math.round(elicit * 100)}% of ${Math.round(f.fresh)} requests`);
+  const unverified = share(f.unverified, f.withHistory);
+  if (f.unverified >= MIN_UNVERIFIED && unverified >= p.FABRICATED_RATIO) {
+    const strong = f.unverified >= STRONG_UNVERIFIED && unverified >= STRONG_SHARE;
+    sc.add("fabricatedHistory", strong ? 1 : 0.5, `${who}: ${Math.round(f.unverified)} requests carry conversation histories never held here (${Math.round(unverified * 100)}% of histories)`);
+  }
+  // Several templates each reused over many inputs is a grid sweep; one or a few is a batch job.
+  const templates = Math.round(f.distinctTemplates);
+  if (s.templateRatio <= p.TEMPLATE_REUSE && templates < GRID_TEMPLATES) {
+    if (!harvesting && !eliciting) {
+      sc.add("batchJob", 0, `${who}: one instruction over many inputs (${templates} templates), as a batch job`);
+      return false;
+    }
+  } else if (s.templateRatio <= p.TEMPLATE_REUSE) {
+    sc.add("templateGrid", 0.5, `${who}: template grid (${templates} templates over ${Math.round(f.distinctPrompts)} prompts)`);
+  }
+  const task = share(f.task, f.singleShot);
+  if (f.task >= MIN_TASKS && task >= p.TASK_RATIO) {
+    sc.add("taskStyle", f.task >= MANY_TASKS ? 1 : 0.5, `${who}: ${Math.round(f.task)} single-shot prompts phrased as dataset tasks (${Math.round(task * 100)}%)`);
+  }
+  return true;
+}
+
+function budget(distinct: number, p: PolicyConfig, sc: Scorer, who: string): void {
+  if (distinct <= p.DISTINCT_PROMPT_BUDGET) return;
+  sc.add("promptBudget", distinct >= 2 * p.DISTINCT_PROMPT_BUDGET ? 2 : 1, `${who}: ${Math.round(distinct)} distinct prompts in the window, over the budget`);
+}
+
+function signalsOf(f: CoverageFigures, s: Shape): Record<string, number> {
+  return {
+    novelty: r2(s.novelty),
+    singleShot: r2(s.singleShot),
+    harvest: r2(share(f.harvest, f.fresh)),
+    elicit: r2(share(f.elicit, f.fresh)),
+    task: r2(share(f.task, f.singleShot)),
+    unverified: r2(share(f.unverified, f.withHistory)),
+    templateRatio: r2(s.templateRatio),
+    topicSpread: r2(s.topicSpread),
+    repeats: Math.round(f.requests - f.fresh),
+  };
 }
 
 export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
-  const r = ratios(f);
-  const out: Assessment = { score: 0, reasons: [], signals: signalsOf(r) };
-  sweep(f, r, p, out, "account");
-  // Many distinct single-shot prompts that share no phrasing: a person's variations and retries
-  // reuse word sequences; a dataset's prompts do not.
-  const shingleNovelty = f.shingleSamples > 0 ? Math.min(1, f.shingles / f.shingleSamples) : 0;
-  out.signals.shingleNovelty = r2(shingleNovelty);
-  if (isNovelSingleShot(f, r, p) && r.novelSingles >= p.NOVEL_SINGLES && f.shingleSamples >= MIN_SHINGLE_SAMPLES && shingleNovelty >= p.SHINGLE_NOVELTY) {
-    out.score += 0.5;
-    out.reasons.push(`account: ${Math.round(r.novelSingles)} distinct single-shot prompts with no near-duplicates (shingle novelty ${r2(shingleNovelty)})`);
+  const s = shapeOf(f);
+  const sc = new Scorer(p, signalsOf(f, s));
+  const pace = share(f.fast, f.fresh);
+  sc.out.signals.pace = r2(pace);
+  sc.out.signals.shingleNovelty = r2(share(f.shingles, f.shingleSamples));
+  if (gated(f, s, p, p.SINGLE_SHOT_RATIO) && sweepEvidence(f, s, p, sc, "account")) {
+    // A volume of novel single-shot prompts no person types in one window; by itself only half the
+    // evidence, since a script of one's own can send as many. Per account: a crowd's sum is no tell.
+    if (f.singleShot >= p.SINGLES_BUDGET) {
+      sc.add("singleShotVolume", f.singleShot >= 3 * p.SINGLES_BUDGET ? 1 : 0.5, `account: ${Math.round(f.singleShot)} novel single-shot prompts in the window`);
+    }
+    if (pace >= p.PACE_RATIO) sc.add("machinePace", pace >= STRONG_SHARE ? 1 : 0.5, `account: ${Math.round(pace * 100)}% of novel prompts sent seconds after the one before`);
+    // Re-sending old prompts hours later holds a novelty ratio down; people's repeats are retries.
+    const padding = share(f.staleRepeats, f.requests);
+    sc.out.signals.staleRepeats = Math.round(f.staleRepeats);
+    if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO) sc.add("padding", 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
   }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.
-  const networkSpread = f.requests > 0 ? f.networks / f.requests : 0;
-  out.signals.networkSpread = r2(networkSpread);
-  if (f.requests >= 5 && f.networks >= 5 && networkSpread >= p.NETWORK_SPREAD && r.novelty >= p.NOVELTY_RATIO && r.singleShot >= 0.9) {
-    out.score += 1;
-    out.reasons.push(`account: ${Math.round(f.networks)} client networks over ${Math.round(f.requests)} novel single-shot requests (address rotation)`);
+  const networkSpread = share(f.networks, f.fresh);
+  sc.out.signals.networkSpread = r2(networkSpread);
+  if (f.fresh >= 5 && f.networks >= 5 && networkSpread >= p.NETWORK_SPREAD && s.novelty >= p.NOVELTY_RATIO && s.singleShot >= 0.9) {
+    sc.add("addressRotation", 1, `account: ${Math.round(f.networks)} client networks over ${Math.round(f.fresh)} novel single-shot requests (address rotation)`);
   }
-  // An app that passes many end-user ids is many people behind one key: breadth is expected of it.
-  if (f.endUsers >= 10 && f.endUsers / Math.max(1, f.requests) >= 0.05) {
-    out.signals.endUsers = Math.round(f.endUsers);
-    out.score = Math.min(out.score, p.THROTTLE_SCORE / 2);
+  // Many people behind one key are broad by nature, but only traffic that looks like many people
+  // earns that: ids that come back, and conversations held here. A key that invents an id per
+  // request gets no cap.
+  if (f.endUsers >= MIN_END_USERS) {
+    sc.out.signals.endUsers = Math.round(f.endUsers);
+    const perUser = f.fresh / f.endUsers;
+    const conversations = share(f.withHistory - f.unverified, f.fresh);
+    if (perUser >= REQUESTS_PER_END_USER && conversations >= APP_CONVERSATION_SHARE) {
+      sc.out.signals.appLike = 1;
+      sc.out.score = Math.min(sc.out.score, p.THROTTLE_SCORE / 2);
+    } else if (perUser < REQUESTS_PER_END_USER && gated(f, s, p, p.SINGLE_SHOT_RATIO)) {
+      sc.add("endUserIds", 0.5, `account: ${Math.round(f.endUsers)} end-user ids that almost never come back (${r2(perUser)} requests each)`);
+    }
   }
-  budget(f.distinctPrompts, p, out, "account");
-  return out;
+  budget(f.distinctPrompts, p, sc, "account");
+  return sc.out;
 }
 
 export function assessFingerprint(f: FingerprintFigures, p: PolicyConfig): Assessment {
-  const r = ratios(f);
-  const out: Assessment = { score: 0, reasons: [], signals: { ...signalsOf(r), accounts: Math.round(f.accounts), recentAccounts: Math.round(f.recentAccounts) } };
-  // One account's traffic is that account's business; a fingerprint speaks for several.
-  if (f.accounts < p.FP_MIN_ACCOUNTS || r.singleShot < p.FP_SINGLE_SHOT_RATIO) return out;
-  sweep(f, r, p, out, "fingerprint");
-  if (out.score <= 0) return out;
-  // Campaigns partition their dataset: accounts do not repeat each other's prompts, so the union
-  // of their prompt sets is close to the sum of their sizes.
+  const s = shapeOf(f);
+  const sc = new Scorer(p, { ...signalsOf(f, s), accounts: Math.round(f.accounts), recentAccounts: Math.round(f.recentAccounts) });
   const partition = f.accountPrompts > 0 ? Math.min(1, f.distinctPrompts / f.accountPrompts) : 0;
-  out.signals.partition = r2(partition);
-  out.score += 0.5;
-  out.reasons.push(`fingerprint: ${Math.round(f.accounts)} accounts sending through one client (prompt sets ${Math.round(partition * 100)}% disjoint)`);
-  if (f.recentAccounts >= p.FP_NEW_ACCOUNTS_PER_HOUR) {
-    out.score += 0.5;
-    out.reasons.push(`fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within two hours`);
-  }
-  return out;
+  sc.out.signals.partition = r2(partition);
+  // One account's traffic is that account's business; a fingerprint speaks for several. Many
+  // people share one SDK, so sharing a client is no evidence: only what the traffic shows is.
+  if (f.accounts < p.FP_MIN_ACCOUNTS || !gated(f, s, p, p.FP_SINGLE_SHOT_RATIO)) return sc.out;
+  if (!sweepEvidence(f, s, p, sc, "fingerprint")) return sc.out;
+  if (f.networkBound) sc.add("sharedNetwork", 0.5, `fingerprint: ${Math.round(f.accounts)} accounts sending novel single-shot prompts through one client on one network`);
+  // A burst of fresh keys is what a crowd's growth looks like too; it counts only on top of other evidence.
+  if (sc.scored() >= 0.5 && f.recentAccounts >= p.FP_NEW_ACCOUNTS_PER_HOUR) sc.add("accountBurst", 0.5, `fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within two hours`);
+  return sc.out;
 }
 
 export function actionFor(score: number, p: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE">): Action {

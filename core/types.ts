@@ -46,6 +46,13 @@ export interface Features {
   prompt: Hash64;
   /** The normalised first user turn: the conversation this request belongs to. */
   conversation: Hash64;
+  /**
+   * The user turn before the new one, hashed as `prompt` hashes the new one, or null without one:
+   * a conversation is ours when this turn was itself a prompt the account sent.
+   */
+  previous: Hash64 | null;
+  /** Elicitation and task-style cue bits (core/signals/cues). */
+  cues: number;
   /** The template frame of the new prompt: inputs masked, head and tail kept. */
   template: Hash64;
   /** The normalised system prompt, or null when there is none. */

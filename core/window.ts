@@ -17,10 +17,16 @@ export interface WindowSchema<S extends string, C extends string> {
   counters: readonly C[];
   /** Topic buckets tracked as a bitset (0 for none). */
   topicBuckets: number;
+  /**
+   * Counters and sketches are only ever appended to a schema, so an epoch stored under an older
+   * schema reads with the new ones at zero. Format 1 did not record its counts: this says how many
+   * counters it had (default: all of them).
+   */
+  v1Counters?: number;
 }
 
 export const EPOCHS_PER_WINDOW = 4;
-const EPOCH_FORMAT_VERSION = 1;
+const EPOCH_FORMAT_VERSION = 2;
 
 export class Epoch<S extends string, C extends string> {
   readonly counters: Float64Array;
@@ -42,22 +48,27 @@ export class Epoch<S extends string, C extends string> {
     return n;
   }
 
-  /** version, index (f64), counters (f64 each), topics, then each sketch as u32 length + bytes. */
+  /**
+   * version, index (f64), counter count (u8), counters (f64 each), topics, sketch count (u8), then
+   * each sketch as u32 length + bytes.
+   */
   marshal(): Uint8Array {
     const parts = this.sketches.map((s) => s.marshal());
-    const size = 1 + 8 + this.counters.byteLength + this.topics.byteLength + parts.reduce((n, p) => n + 4 + p.byteLength, 0);
+    const size = 1 + 8 + 1 + this.counters.byteLength + this.topics.byteLength + 1 + parts.reduce((n, p) => n + 4 + p.byteLength, 0);
     const out = new Uint8Array(size);
     const view = new DataView(out.buffer);
     let o = 0;
     out[o++] = EPOCH_FORMAT_VERSION;
     view.setFloat64(o, this.index, true);
     o += 8;
+    out[o++] = this.counters.length;
     for (const c of this.counters) {
       view.setFloat64(o, c, true);
       o += 8;
     }
     out.set(this.topics, o);
     o += this.topics.byteLength;
+    out[o++] = parts.length;
     for (const p of parts) {
       view.setUint32(o, p.byteLength, true);
       o += 4;
@@ -74,13 +85,20 @@ export class Epoch<S extends string, C extends string> {
     };
     let o = 0;
     need(9, o);
-    if (bytes[o++] !== EPOCH_FORMAT_VERSION) throw new SketchDecodeError("unknown epoch format version");
+    const version = bytes[o++];
+    if (version !== 1 && version !== EPOCH_FORMAT_VERSION) throw new SketchDecodeError("unknown epoch format version");
     const index = view.getFloat64(o, true);
     o += 8;
     if (!Number.isSafeInteger(index)) throw new SketchDecodeError("epoch index is not an integer");
     const epoch = new Epoch(schema, index);
-    need(epoch.counters.byteLength, o);
-    for (let i = 0; i < epoch.counters.length; i++, o += 8) {
+    let counters = schema.v1Counters ?? epoch.counters.length;
+    if (version !== 1) {
+      need(1, o);
+      counters = bytes[o++]!;
+    }
+    if (counters > epoch.counters.length) throw new SketchDecodeError("epoch has more counters than the schema");
+    need(counters * 8, o);
+    for (let i = 0; i < counters; i++, o += 8) {
       const c = view.getFloat64(o, true);
       if (!Number.isFinite(c) || c < 0) throw new SketchDecodeError("epoch counter out of range");
       epoch.counters[i] = c;
@@ -88,13 +106,19 @@ export class Epoch<S extends string, C extends string> {
     need(epoch.topics.byteLength, o);
     epoch.topics.set(bytes.subarray(o, o + epoch.topics.byteLength));
     o += epoch.topics.byteLength;
-    for (let i = 0; i < epoch.sketches.length; i++) {
+    let sketches = epoch.sketches.length;
+    if (version !== 1) {
+      need(1, o);
+      sketches = bytes[o++]!;
+    }
+    if (sketches > epoch.sketches.length) throw new SketchDecodeError("epoch has more sketches than the schema");
+    for (let i = 0; i < sketches; i++) {
       need(4, o);
       const len = view.getUint32(o, true);
       o += 4;
       need(len, o);
       const sketch = HyperLogLog.unmarshal(bytes.subarray(o, o + len));
-      if (sketch.precision !== epoch.sketches[i].precision) throw new SketchDecodeError("epoch sketch precision does not match the schema");
+      if (sketch.precision !== epoch.sketches[i]!.precision) throw new SketchDecodeError("epoch sketch precision does not match the schema");
       epoch.sketches[i] = sketch;
       o += len;
     }

@@ -22,7 +22,9 @@ import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState } from "./protocol";
 import { allowed, decide, type Vote } from "../core/decision";
 import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
-import { accountWindow, assessAccountWindow, recordAccount } from "./windows";
+import { ACCOUNT_LEDGER_CAPACITY, accountWindow, assessAccountWindow, recordAccountPrompt } from "./windows";
+import type { PromptClass } from "../core/signals/classify";
+import { Ledger } from "../core/signals/ledger";
 
 interface AccountMeta {
   id: string;
@@ -33,6 +35,8 @@ interface AccountMeta {
   tat: { requests: number; tokens: number };
   verdict: ExtractionVerdict | null;
   fingerprints: string[];
+  /** When the account last sent a fresh request (for machine pacing); absent in older rows. */
+  lastFresh?: number | null;
 }
 
 const isAccountMeta = objectWith<AccountMeta>({
@@ -67,7 +71,10 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly flusher: FlushScheduler;
   private readonly window: EpochWindow<AccountSketch, AccountCounter>;
   private meta: AccountMeta = { id: "", requests: 0, otherRequests: 0, firstSeen: null, lastSeen: null, tat: { requests: 0, tokens: 0 }, verdict: null, fingerprints: [] };
-  private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+  private lastAssessment: Assessment = { score: 0, reasons: [], evidence: [], signals: {} };
+  /** What the account already sent (core/signals/classify.ts). */
+  private ledger = new Ledger(ACCOUNT_LEDGER_CAPACITY);
+  private ledgerDirty = false;
   /** Recent idempotent requests, so a client's retry is not counted twice. */
   private readonly idempotency = new IdempotencyLedger();
   private readonly overrides: OverrideSlot;
@@ -90,6 +97,7 @@ export class AccountGuard extends DurableObject<Env> {
       // Named by the account id (getByName); an alarm may wake the object without its name.
       if (ctx.id.name) this.meta.id = ctx.id.name;
       this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
+      this.ledger = this.loadLedger();
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
     });
@@ -117,6 +125,17 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   /** Decides one request; a `retry` (of an idempotent request already counted) is not counted again. */
+  private loadLedger(): Ledger {
+    const bytes = this.store.getBlob("ledger");
+    if (!bytes) return new Ledger(ACCOUNT_LEDGER_CAPACITY);
+    try {
+      return Ledger.unmarshal(bytes, ACCOUNT_LEDGER_CAPACITY);
+    } catch (err) {
+      console.error(JSON.stringify({ event: "ledger_decode_failed", error: String(err) }));
+      return new Ledger(ACCOUNT_LEDGER_CAPACITY);
+    }
+  }
+
   private async decideOnce(obs: AccountObservation, retry: boolean): Promise<Decision> {
     const now = obs.now;
     const m = this.meta;
@@ -151,7 +170,7 @@ export class AccountGuard extends DurableObject<Env> {
     ];
 
     const before = m.verdict;
-    if (obs.prompt && !retry) this.record(obs, now);
+    const seen = obs.prompt && !retry ? this.record(obs, now) : undefined;
     if (m.verdict !== before) {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
@@ -164,17 +183,23 @@ export class AccountGuard extends DurableObject<Env> {
     if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
     const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
     if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
-    return decision;
+    return seen ? { ...decision, seen } : decision;
   }
 
   private get shadowMode(): boolean {
     return this.cfg.GUARD_MODE === "shadow";
   }
 
-  private record(obs: AccountObservation, now: number): void {
-    recordAccount(this.window, obs, now);
+  /** Classifies the prompt against what the account sent, counts it, and judges the account again. */
+  private record(obs: AccountObservation, now: number): PromptClass {
+    const seen = recordAccountPrompt(this.window, this.ledger, this.meta.lastFresh ?? null, obs, now, this.cfg.PACE_GAP_S * 1000);
+    // A repeat (an SDK's retry, a padding re-send) changes no ratio and is never a strike.
+    if (!seen.fresh) return seen;
+    this.ledgerDirty = true;
+    this.meta.lastFresh = now;
     this.lastAssessment = this.assess(now);
     this.meta.verdict = this.overrides.exempt(now) ? null : nextVerdict(this.meta.verdict, this.lastAssessment, now, this.cfg);
+    return seen;
   }
 
   private assess(now: number): Assessment {
@@ -188,6 +213,11 @@ export class AccountGuard extends DurableObject<Env> {
       if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
       this.unrecordedLayout = null;
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
+      if (this.ledgerDirty) {
+        this.store.setBlob("ledger", this.ledger.marshal());
+        this.ledgerDirty = false;
+        rows++;
+      }
       return rows + this.store.saveWindow(this.window);
     });
   }

@@ -28,7 +28,7 @@ import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
 import { fingerprintShardName, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
-import { fingerprintWindow, recordFingerprint } from "./windows";
+import { coverageFigures, fingerprintWindow, recordFingerprint } from "./windows";
 
 type FpEpoch = Epoch<FingerprintSketch, FingerprintCounter>;
 
@@ -98,7 +98,7 @@ export class FingerprintGuard extends DurableObject<Env> {
   /** Recent idempotent requests, so a client's retry is not counted twice here either. */
   private readonly idempotency = new IdempotencyLedger();
   private readonly shardMerge = new ShardMerge(FINGERPRINT_SCHEMA);
-  private lastAssessment: Assessment = { score: 0, reasons: [], signals: {} };
+  private lastAssessment: Assessment = { score: 0, reasons: [], evidence: [], signals: {} };
   private readonly overrides: OverrideSlot;
   private readonly accountIds = new RecentIds();
 
@@ -135,6 +135,11 @@ export class FingerprintGuard extends DurableObject<Env> {
     return this.observeOnce(obs);
   }
 
+  /** This shard's answer at `now`, without an observation: the Worker asks when it has no fresh copy. */
+  async verdict(now: number): Promise<FingerprintVerdict> {
+    return this.current(now);
+  }
+
   /** This shard's answer at `now`: an operator's deny entry, else its active verdict. */
   private current(now: number): FingerprintVerdict {
     const deny = this.overrides.denied(now);
@@ -157,8 +162,11 @@ export class FingerprintGuard extends DurableObject<Env> {
     if (obs.accountId) this.accountIds.note(obs.accountId, now);
 
     const before = m.verdict;
-    this.lastAssessment = this.assess(now);
-    m.verdict = this.overrides.exempt(now) ? null : nextVerdict(m.verdict, this.lastAssessment, now, this.cfg);
+    // A repeat changes no figure the policy reads, and must not count as a strike.
+    if (obs.seen.fresh) {
+      this.lastAssessment = this.assess(now);
+      m.verdict = this.overrides.exempt(now) ? null : nextVerdict(m.verdict, this.lastAssessment, now, this.cfg);
+    }
     if (m.verdict !== before) {
       this.flushNow();
       if (m.verdict) this.report(m.verdict);
@@ -198,13 +206,8 @@ export class FingerprintGuard extends DurableObject<Env> {
     }
     return assessFingerprint(
       {
-        requests: counter("requests"),
-        distinctPrompts: distinct("prompts"),
-        distinctTemplates: distinct("templates"),
-        singleShot: counter("singleShot"),
-        harvest: counter("harvest"),
-        topics,
-        topicBuckets: TOPIC_BUCKETS,
+        ...coverageFigures(counter, distinct, topics),
+        networkBound: this.meta.fingerprint.startsWith("n"),
         accounts: distinct("accounts"),
         recentAccounts: this.recentAccounts(),
         accountPrompts: distinct("pairs"),

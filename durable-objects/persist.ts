@@ -23,6 +23,7 @@ export class SubjectStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS epochs (idx INTEGER PRIMARY KEY, data BLOB NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+    sql.exec("CREATE TABLE IF NOT EXISTS blobs (k TEXT PRIMARY KEY, data BLOB NOT NULL)");
   }
 
   /** Loads every epoch; a row that does not decode is reported and skipped, never fatal. */
@@ -85,5 +86,15 @@ export class SubjectStore {
 
   setMeta(key: string, value: unknown): void {
     this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", key, JSON.stringify({ v: META_VERSION, data: value }));
+  }
+
+  /** Binary state (versioned by its own first byte, decoded by the caller); null when absent. */
+  getBlob(key: string): Uint8Array | null {
+    const rows = this.sql.exec<{ data: ArrayBuffer }>("SELECT data FROM blobs WHERE k = ?", key).toArray();
+    return rows.length ? new Uint8Array(rows[0]!.data) : null;
+  }
+
+  setBlob(key: string, data: Uint8Array): void {
+    this.sql.exec("INSERT OR REPLACE INTO blobs (k, data) VALUES (?, ?)", key, data);
   }
 }

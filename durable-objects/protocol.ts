@@ -3,6 +3,7 @@
  * boundary: never an API key or prompt text. Objects know which subject they are from their own
  * name (`ctx.id.name`), so observations do not carry it.
  */
+import type { PromptClass } from "../core/signals/classify";
 export type { ExtractionVerdict } from "../core/verdict";
 export type { Decision, LimitState } from "../core/decision";
 
@@ -33,9 +34,15 @@ export interface PromptObservation {
   /** Interleaved hi,lo pairs. */
   shingles: Uint32Array;
   topic: number;
-  /** No conversation history: one user turn and no assistant turns. */
-  singleShot: boolean;
-  /** Output-harvesting parameters: logprobs, n > 1, or a very large max_tokens. */
+  /** The request carries a conversation history (earlier turns), verified or not. */
+  history: boolean;
+  /** Low 32 bits of the previous user turn's prompt hash, when there is one. */
+  previous: number | null;
+  /** The request's conversation state (see worker/observation.ts). */
+  state: number;
+  /** Elicitation and task-style cue bits (core/signals/cues). */
+  cues: number;
+  /** Scoring parameters: logprobs or n > 1. */
   harvest: boolean;
   tokens: number;
 }
@@ -62,6 +69,8 @@ export interface FingerprintObservation {
   /** Keyed hash of (account, prompt): their distinct count is the sum of the accounts' distinct prompts. */
   pair: Hash;
   prompt: PromptObservation;
+  /** What the account's object found the request to be (fresh, history verified...). */
+  seen: PromptClass;
   /** The account's id, kept in a short list of recent accounts for operators. */
   accountId?: string;
   /** As AccountObservation.idempotency: a retry is not counted twice by the fingerprint either. */

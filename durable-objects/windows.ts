@@ -5,7 +5,10 @@
  */
 import type { Config } from "../core/config";
 import { TOPIC_BUCKETS } from "../core/features";
-import { assessAccount, type Assessment } from "../core/policy";
+import { assessAccount, type Assessment, type CoverageFigures } from "../core/policy";
+import { classify, type PromptClass } from "../core/signals/classify";
+import type { Ledger } from "../core/signals/ledger";
+import { CUE_REASONING, CUE_RUBRIC, CUE_TASK } from "../core/signals/cues";
 import { EpochWindow } from "../core/window";
 import type { AccountObservation, FingerprintObservation, PromptObservation } from "./protocol";
 import { ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA, type AccountCounter, type AccountSketch, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -21,21 +24,37 @@ export function fingerprintWindow(cfg: Pick<Config, "FINGERPRINT_WINDOW_S">): Fi
   return new EpochWindow(FINGERPRINT_SCHEMA, cfg.FINGERPRINT_WINDOW_S * 1000);
 }
 
-/** Counters and sketches both subjects keep for a prompt. */
-function recordPrompt(w: AccountWindow | FingerprintWindow, now: number, p: PromptObservation): void {
-  const x = w as EpochWindow<"prompts" | "templates", "requests" | "tokens" | "singleShot" | "harvest">;
+type PromptCounter = "requests" | "tokens" | "singleShot" | "harvest" | "fresh" | "unverified" | "history" | "elicit" | "task";
+
+/**
+ * Counters and sketches both subjects keep for a prompt. A repeat counts as a request and nothing
+ * more: every other figure is of fresh requests (core/signals/classify.ts).
+ */
+function recordPrompt(w: AccountWindow | FingerprintWindow, now: number, p: PromptObservation, c: PromptClass): void {
+  const x = w as EpochWindow<"prompts" | "templates", PromptCounter>;
   x.count(now, "requests");
   x.count(now, "tokens", p.tokens);
-  if (p.singleShot) x.count(now, "singleShot");
+  if (!c.fresh) return;
+  x.count(now, "fresh");
+  if (c.singleShot) x.count(now, "singleShot");
+  if (c.history) x.count(now, "history");
+  if (c.history && !c.verified) x.count(now, "unverified");
   if (p.harvest) x.count(now, "harvest");
+  if (p.cues & (CUE_REASONING | CUE_RUBRIC)) x.count(now, "elicit");
+  if (c.singleShot && p.cues & CUE_TASK) x.count(now, "task");
   x.insert(now, "prompts", p.prompt[0], p.prompt[1]);
   x.insert(now, "templates", p.template[0], p.template[1]);
   x.markTopic(now, p.topic);
 }
 
-export function recordAccount(w: AccountWindow, obs: AccountObservation, now: number): void {
+export function recordAccount(w: AccountWindow, obs: AccountObservation, now: number, c: PromptClass): void {
   const p = obs.prompt!;
-  recordPrompt(w, now, p);
+  recordPrompt(w, now, p, c);
+  if (!c.fresh) {
+    if (c.staleRepeat) w.count(now, "staleRepeats");
+    return;
+  }
+  if (c.fast) w.count(now, "fast");
   w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
   w.insertAll(now, "shingles", p.shingles);
   w.count(now, "shingleSamples", p.shingles.length >>> 1);
@@ -43,8 +62,40 @@ export function recordAccount(w: AccountWindow, obs: AccountObservation, now: nu
   if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
 }
 
+/** Conversation states and prompts an account remembers: two entries a fresh request, 4 KB. */
+export const ACCOUNT_LEDGER_CAPACITY = 1024;
+
+/**
+ * What the account's object does with a prompt: classify it against what the account sent (the
+ * ledger is updated), then count it. The caller keeps `lastFresh` (when `seen.fresh`).
+ */
+export function recordAccountPrompt(w: AccountWindow, ledger: Ledger, lastFresh: number | null, obs: AccountObservation, now: number, paceGapMs: number): PromptClass {
+  const p = obs.prompt!;
+  const seen = classify(ledger, { prompt: p.prompt[1] >>> 0, previous: p.previous, state: p.state, history: p.history }, lastFresh, now, paceGapMs);
+  recordAccount(w, obs, now, seen);
+  return seen;
+}
+
+/** The figures both subjects' policies read, from a window's (or merged windows') totals. */
+export function coverageFigures(counter: (c: PromptCounter) => number, distinct: (s: "prompts" | "templates") => number, topics: number): CoverageFigures {
+  return {
+    requests: counter("requests"),
+    fresh: counter("fresh"),
+    distinctPrompts: distinct("prompts"),
+    distinctTemplates: distinct("templates"),
+    singleShot: counter("singleShot"),
+    unverified: counter("unverified"),
+    withHistory: counter("history"),
+    harvest: counter("harvest"),
+    elicit: counter("elicit"),
+    task: counter("task"),
+    topics,
+    topicBuckets: TOPIC_BUCKETS,
+  };
+}
+
 export function recordFingerprint(w: FingerprintWindow, obs: FingerprintObservation): void {
-  recordPrompt(w, obs.now, obs.prompt);
+  recordPrompt(w, obs.now, obs.prompt, obs.seen);
   w.insert(obs.now, "accounts", obs.account[0], obs.account[1]);
   w.insert(obs.now, "pairs", obs.pair[0], obs.pair[1]);
 }
@@ -54,13 +105,9 @@ export function assessAccountWindow(w: AccountWindow, now: number, cfg: Paramete
   const f = w.figures(now);
   return assessAccount(
     {
-      requests: f.counters.requests,
-      distinctPrompts: f.distinct.prompts,
-      distinctTemplates: f.distinct.templates,
-      singleShot: f.counters.singleShot,
-      harvest: f.counters.harvest,
-      topics: f.topics,
-      topicBuckets: TOPIC_BUCKETS,
+      ...coverageFigures((c) => f.counters[c], (s) => f.distinct[s], f.topics),
+      fast: f.counters.fast,
+      staleRepeats: f.counters.staleRepeats,
       shingles: f.distinct.shingles,
       shingleSamples: f.counters.shingleSamples,
       networks: f.distinct.networks,

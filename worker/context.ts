@@ -4,6 +4,7 @@
  */
 import { configFor, hashSecret, type Config } from "../core/config";
 import { deriveHashKey, type HashKey } from "../core/hash";
+import { VerdictCache } from "./verdict-cache";
 
 export interface GuardContext {
   cfg: Config;
@@ -11,6 +12,8 @@ export interface GuardContext {
   secret: string;
   /** Key of the fast sketch hash, derived from the secret. */
   hashKey: HashKey;
+  /** Fingerprint verdicts this isolate learnt (worker/decide.ts). */
+  verdicts: VerdictCache;
 }
 
 const contexts = new WeakMap<object, Promise<GuardContext>>();
@@ -23,7 +26,7 @@ async function build(env: Env): Promise<GuardContext> {
     warned = true;
     console.warn(JSON.stringify({ event: "development_secret", message: "GUARD_SECRET is unset: using the development default. Set it with `wrangler secret put GUARD_SECRET` before deploying." }));
   }
-  return { cfg, secret, hashKey: await deriveHashKey(secret, "sketch/v1") };
+  return { cfg, secret, hashKey: await deriveHashKey(secret, "sketch/v1"), verdicts: new VerdictCache(cfg.FP_VERDICT_TTL_S * 1000) };
 }
 
 export function guardContext(env: Env): Promise<GuardContext> {

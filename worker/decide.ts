@@ -8,6 +8,7 @@ import { decide as decideRequest, type Vote } from "../core/decision";
 import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
 import type { Subjects } from "./observation";
+import type { VerdictCache } from "./verdict-cache";
 
 export class StateUnavailable extends Error {
   override name = "StateUnavailable";
@@ -33,17 +34,27 @@ export interface Outcome {
   failed: boolean;
 }
 
-export async function decide(env: Env, cfg: Config, obs: AccountObservation, subjects: Subjects, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
+/**
+ * One Durable Object round trip on the response path: the account's object, and in parallel only
+ * the fingerprints this isolate holds no fresh verdict for (worker/verdict-cache.ts). The request's
+ * observation reaches its fingerprints after the answer (`ctx.waitUntil`), classified as the account
+ * found it (fresh or a repeat, history verified or not), and their replies refresh the cache.
+ */
+export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache: VerdictCache, obs: AccountObservation, subjects: Subjects, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
   const account = withTimeout(env.ACCOUNT_GUARD.getByName(subjects.accountId).observe(obs), cfg.STATE_TIMEOUT_MS, "account state");
   const prompt = obs.prompt;
-  const fps = prompt
-    ? subjects.fingerprints.map((fp) => {
-        const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
-        const fobs: FingerprintObservation = { now: obs.now, account: subjects.accountHash, pair: subjects.pairHash, prompt, accountId: subjects.accountId, idempotency: obs.idempotency };
-        return withTimeout(env.FINGERPRINT_GUARD.getByName(fingerprintShardName(fp.id, shard)).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state");
-      })
-    : [];
-  const [acc, ...fpResults] = await Promise.allSettled([account, ...fps]);
+  const shard = shardOf(subjects.accountHash, cfg.FP_SHARDS);
+  const stub = (id: string) => env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, shard));
+  const fps = prompt ? subjects.fingerprints : [];
+  const asked = fps.map((fp): Promise<FingerprintVerdict> => {
+    const cached = cache.get(fp.id, obs.now);
+    if (cached) return Promise.resolve(cached);
+    return withTimeout(stub(fp.id).verdict(obs.now), cfg.STATE_TIMEOUT_MS, "fingerprint state").then((v) => {
+      cache.set(fp.id, v, obs.now);
+      return v;
+    });
+  });
+  const [acc, ...fpResults] = await Promise.allSettled([account, ...asked]);
 
   const failures = [acc, ...fpResults].filter((r) => r.status === "rejected");
   for (const f of failures) console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String((f as PromiseRejectedResult).reason) }));
@@ -55,10 +66,22 @@ export async function decide(env: Env, cfg: Config, obs: AccountObservation, sub
         : { action: "throttle", cause: "error", reasons: ["state unavailable: failing closed"], until: null, retryAfterMs: 1000, limits: [] };
     return { decision, failed: true };
   }
+  const seen = acc.value.seen;
+  if (prompt && seen) {
+    for (const fp of fps) {
+      const fobs: FingerprintObservation = { now: obs.now, account: subjects.accountHash, pair: subjects.pairHash, prompt, seen, accountId: subjects.accountId, idempotency: obs.idempotency };
+      const sent = withTimeout(stub(fp.id).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state").then(
+        (v) => cache.set(fp.id, v, obs.now),
+        (err) => console.error(JSON.stringify({ event: "fingerprint_observe_failed", error: String(err) })),
+      );
+      ctx.waitUntil(sent);
+    }
+  }
   // Fingerprints that failed are skipped: the account decides (core/decision.ts has the precedence).
-  const answered = fpResults.flatMap((r, i) => (r.status === "fulfilled" ? [{ verdict: r.value, via: subjects.fingerprints[i].id }] : []));
+  const answered = fpResults.flatMap((r, i) => (r.status === "fulfilled" ? [{ verdict: r.value, via: fps[i]!.id }] : []));
   const votes = answered.map(({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }));
-  const { decision, adopt: via } = decideRequest(acc.value, votes, obs.now, cfg.GUARD_MODE === "shadow");
+  const { seen: _, ...accountDecision } = acc.value;
+  const { decision, adopt: via } = decideRequest(accountDecision, votes, obs.now, cfg.GUARD_MODE === "shadow");
   const adopted = answered.find((a) => a.via === via);
   const adopt = adopted ? { verdict: adopted.verdict, via: adopted.via } : undefined;
   return { decision, adopt, failed: failures.length > 0 };

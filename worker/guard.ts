@@ -77,7 +77,7 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
 
     const { obs, subjects } = buildObservation(gc.hashKey, id.accountId, id.facts, parsed);
     obs.idempotency = await idempotencyId(request, gc.hashKey, id.accountId, body.bytes);
-    const outcome = await decide(env, gc.cfg, obs, subjects, gc.cfg.FAIL_MODE);
+    const outcome = await decide(env, ctx, gc.cfg, gc.verdicts, obs, subjects, gc.cfg.FAIL_MODE);
     recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
 
     const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
@@ -100,7 +100,7 @@ export async function handleOther(request: Request, env: Env, ctx: ExecutionCont
     const id = await identify(request, gc);
     const { obs, subjects } = buildObservation(gc.hashKey, id.accountId, id.facts, null);
     obs.idempotency = await idempotencyId(request, gc.hashKey, id.accountId, null);
-    const outcome = await decide(env, gc.cfg, obs, subjects, gc.cfg.FAIL_MODE_OTHER);
+    const outcome = await decide(env, ctx, gc.cfg, gc.verdicts, obs, subjects, gc.cfg.FAIL_MODE_OTHER);
     recordAfter(env, ctx, id, outcome, new URL(request.url).pathname, gc);
     const headers = { ...rateLimitHeaders(outcome.decision.limits), ...debugHeader(gc, outcome.decision) };
     const refused = refusal(outcome.decision, shape, headers);

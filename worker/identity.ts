@@ -6,7 +6,8 @@ import type { Config } from "../core/config";
 import { hash64Hex, hashString, hmacHex, type HashKey } from "../core/hash";
 import type { ParsedRequest } from "../core/types";
 import { GuardError } from "./errors";
-import { HARVEST_MAX_TOKENS } from "./observation";
+/** max_tokens bucket edges of the request shape (the shape, not evidence: SDKs default to large values). */
+const XL_MAX_TOKENS = 4096;
 
 const MAX_KEY_LENGTH = 512;
 // Printable ASCII without spaces: every real key scheme fits, and it keeps logs and hashes sane.
@@ -115,7 +116,7 @@ const VOLATILE_KEYS = new Set(["stream", "stream_options", "user", "metadata", "
 function shapeOf(parsed: ParsedRequest, system: string): string {
   const keys = parsed.shapeKeys.split(",").filter((k) => k && !VOLATILE_KEYS.has(k)).join(",");
   const p = parsed.params;
-  const maxTokens = p.maxTokens === undefined ? "-" : p.maxTokens >= HARVEST_MAX_TOKENS ? "xl" : p.maxTokens >= 1024 ? "l" : "s";
+  const maxTokens = p.maxTokens === undefined ? "-" : p.maxTokens >= XL_MAX_TOKENS ? "xl" : p.maxTokens >= 1024 ? "l" : "s";
   const temperature = p.temperature === undefined ? "-" : p.temperature === 0 ? "0" : "t";
   return `${parsed.format}|${keys}|${maxTokens}|${temperature}|${p.logprobs ? "lp" : ""}|${p.n > 1 ? "n" : ""}|${system}`;
 }

@@ -3,13 +3,24 @@
  * benchmark (bench/sim.ts) measures exactly what the Worker computes.
  */
 import { extractFeatures } from "../core/features";
-import { hash64Hex, hashString, hashWords, type HashKey } from "../core/hash";
+import { fmix32, hash64Hex, hashString, hashWords, type HashKey } from "../core/hash";
 import type { Features, ParsedRequest } from "../core/types";
 import type { AccountObservation, Hash, PromptObservation } from "../durable-objects/protocol";
 import { fingerprintsFor, networkHash, type ClientFacts, type Fingerprint } from "./identity";
 
-/** max_tokens at or above which a request asks for as much output as it can harvest. */
-export const HARVEST_MAX_TOKENS = 4096;
+/**
+ * The request's place in its conversation, as 32 bits: the new prompt, the turn before it, the
+ * first turn and the number of turns. The inputs are keyed hashes, so this is as unguessable as
+ * they are. The same request sent again has the same state: a retry or a padding repeat.
+ */
+function conversationState(f: Features): number {
+  const prev = f.previous ?? f.prompt;
+  let h = fmix32(f.turns ^ 0x5bd1e995);
+  h = fmix32(h ^ f.conversation.lo);
+  h = fmix32(h ^ prev.hi);
+  h = fmix32(h ^ f.prompt.hi);
+  return fmix32(h ^ f.prompt.lo) >>> 0;
+}
 
 export function promptObservation(f: Features, parsed: ParsedRequest): PromptObservation {
   const p = parsed.params;
@@ -19,8 +30,13 @@ export function promptObservation(f: Features, parsed: ParsedRequest): PromptObs
     conversation: [f.conversation.hi, f.conversation.lo],
     shingles: f.shingles,
     topic: f.topic,
-    singleShot: parsed.prompt.assistantTurns === 0 && f.turns <= 1,
-    harvest: p.logprobs || p.n > 1 || (p.maxTokens !== undefined && p.maxTokens >= HARVEST_MAX_TOKENS),
+    // A history the client sends, true or invented: the account's object decides which.
+    history: parsed.prompt.assistantTurns > 0 || f.turns > 1,
+    previous: f.previous ? f.previous.lo >>> 0 : null,
+    state: conversationState(f),
+    cues: f.cues,
+    // Scoring parameters only. A large max_tokens is what today's SDKs send by default.
+    harvest: p.logprobs || p.n > 1,
     tokens: f.tokens,
   };
 }

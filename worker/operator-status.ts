@@ -4,6 +4,7 @@
  */
 import type { GuardContext } from "./context";
 import { TOPIC_BUCKETS } from "../core/features";
+import { POLICY_SPEC, policyField, type PolicyKey } from "../core/config";
 
 export function status(gc: GuardContext, now: number) {
   const c = gc.cfg;
@@ -15,18 +16,8 @@ export function status(gc: GuardContext, now: number) {
     fingerprintShards: c.FP_SHARDS,
     windows: { accountS: c.DETECTION_WINDOW_S, fingerprintS: c.FINGERPRINT_WINDOW_S },
     limits: { requests: c.RATE_LIMIT_REQUESTS, requestPeriodS: c.RATE_LIMIT_PERIOD_S, tokens: c.TOKEN_LIMIT, tokenPeriodS: c.TOKEN_LIMIT_PERIOD_S },
-    thresholds: {
-      minRequests: c.MIN_REQUESTS,
-      noveltyRatio: c.NOVELTY_RATIO,
-      distinctPromptBudget: c.DISTINCT_PROMPT_BUDGET,
-      templateReuse: c.TEMPLATE_REUSE,
-      novelSingles: c.NOVEL_SINGLES,
-      shingleNovelty: c.SHINGLE_NOVELTY,
-      topicBuckets: TOPIC_BUCKETS,
-      singleShotRatio: c.SINGLE_SHOT_RATIO,
-      fpMinAccounts: c.FP_MIN_ACCOUNTS,
-      throttleScore: c.THROTTLE_SCORE,
-      blockScore: c.BLOCK_SCORE,
-    },
+    // Every field of the detection policy in force, under its DETECTION_POLICY name.
+    thresholds: { ...Object.fromEntries((Object.keys(POLICY_SPEC) as PolicyKey[]).map((k) => [policyField(k), c[k]])), topicBuckets: TOPIC_BUCKETS },
+    shadowSignals: [...c.SHADOW_SIGNAL_SET],
   };
 }

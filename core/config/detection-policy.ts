@@ -12,24 +12,29 @@ import { checkNumber, ConfigError, int, num, type Spec, type SpecValue } from ".
 
 export const DETECTION_POLICY_VAR = "DETECTION_POLICY";
 /** Bumped when a field's meaning changes, so a preset written for another meaning is refused. */
-export const DETECTION_POLICY_VERSION = 1;
+export const DETECTION_POLICY_VERSION = 2;
 
 export const POLICY_SPEC = {
-  THROTTLE_SCORE: num(1, "Extraction score at which a subject is throttled (429).", 0),
+  THROTTLE_SCORE: num(1, "Extraction score at which a subject is throttled (429). Every piece of evidence weighs 0.5 or 1, so the default takes two.", 0),
   BLOCK_SCORE: num(2, "Extraction score at which a subject is blocked (403). Not below `throttleScore`.", 0),
-  ESCALATE_AFTER: int(20, "Requests that still score as extraction during a throttle (or a run of throttles) before it becomes a block.", 1),
-  MIN_REQUESTS: int(13, "Requests in the window before a subject's coverage pattern is judged (a heavy sweep is served at most this many minus one).", 1),
-  NOVELTY_RATIO: num(0.85, "Distinct prompts over requests at or above which a stream counts as novel (sweeps never repeat; people do).", 0, 1),
-  SINGLE_SHOT_RATIO: num(0.7, "Share of requests without conversation history at or above which a stream counts as single-shot.", 0, 1),
-  HARVEST_RATIO: num(0.5, "Share of requests with output-harvesting parameters (logprobs, n > 1, max tokens ≥ 4096) that adds evidence.", 0, 1),
-  NOVEL_SINGLES: int(15, "Distinct single-shot prompts in the window that add evidence when they also share no phrasing (see `shingleNovelty`).", 1),
-  SHINGLE_NOVELTY: num(0.9, "Distinct sampled word-3-grams over those sent, at or above which an account's prompts have no near-duplicates (people's variations and retries fall below).", 0, 1),
+  ESCALATE_AFTER: int(20, "Fresh requests (retries and repeats do not count) that still score as extraction during a throttle, or a run of throttles, before it becomes a block.", 1),
+  MIN_REQUESTS: int(13, "Fresh requests in the window before a subject's coverage pattern is judged (a heavy sweep is served at most this many minus one).", 1),
+  NOVELTY_RATIO: num(0.85, "Distinct prompts over fresh requests at or above which a stream counts as novel (part of the gate every sweep signal sits behind).", 0, 1),
+  SINGLE_SHOT_RATIO: num(0.7, "Share of fresh requests without a conversation the account built at or above which a stream counts as single-shot (part of the gate).", 0, 1),
+  HARVEST_RATIO: num(0.5, "Share of fresh requests asking for logprobs or several choices (n > 1) that adds evidence. A large `max_tokens` is not evidence: SDKs send 32k–64k by default.", 0, 1),
+  ELICIT_RATIO: num(0.5, "Share of fresh requests asking for a reasoning trace or rubric grading that adds evidence (at least 8 such; 80 % of at least 20 counts double).", 0, 1),
+  TASK_RATIO: num(0.4, "Share of single-shot prompts phrased as dataset tasks (imperative task verb or task scaffolding) that adds evidence (at least 12 such; 40 or more count double).", 0, 1),
+  FABRICATED_RATIO: num(0.5, "Share of histories whose previous turn the account never sent that adds evidence (at least 5; 80 % of at least 13 counts double).", 0, 1),
+  PACE_RATIO: num(0.5, "Share of fresh requests sent within `paceGapS` of the one before that adds evidence (80 % counts double).", 0, 1),
+  PACE_GAP_S: num(10, "Seconds between fresh requests below which they count as machine-paced (a person reads an answer before the next question).", 0),
+  SINGLES_BUDGET: int(100, "Novel single-shot prompts in the window that add evidence (three times it counts double): far above a person's questions, still only half a throttle.", 1),
+  PADDING_RATIO: num(0.1, "Share of requests that re-send a prompt sent long before (not an immediate retry) that adds evidence, from 10 such.", 0, 1),
   DISTINCT_PROMPT_BUDGET: int(5000, "Distinct prompts an account may send per detection window before volume alone is evidence (a backstop; twice it is stronger evidence).", 1),
   TEMPLATE_REUSE: num(0.2, "Distinct templates over distinct prompts at or below which a stream is template-driven (a batch job with fewer than 5 templates, a grid sweep with more).", 0, 1),
-  NETWORK_SPREAD: num(0.8, "Distinct client networks over requests at or above which an account counts as rotating addresses.", 0, 1),
-  FP_SINGLE_SHOT_RATIO: num(0.9, "A fingerprint is judged only when at least this share of its requests are single-shot: crowds of people hold conversations.", 0, 1),
-  FP_MIN_ACCOUNTS: int(4, "Accounts behind one fingerprint before the fingerprint's own pattern is judged.", 2),
-  FP_NEW_ACCOUNTS_PER_HOUR: num(6, "Distinct accounts within two hours behind one fingerprint that count as a burst of fresh keys.", 0),
+  NETWORK_SPREAD: num(0.8, "Distinct client networks over fresh requests at or above which an account counts as rotating addresses.", 0, 1),
+  FP_SINGLE_SHOT_RATIO: num(0.9, "A fingerprint is judged only when at least this share of its fresh requests are single-shot: crowds of people hold conversations.", 0, 1),
+  FP_MIN_ACCOUNTS: int(4, "Accounts behind one fingerprint before the fingerprint's own pattern is judged. Sharing a client is never evidence by itself.", 2),
+  FP_NEW_ACCOUNTS_PER_HOUR: num(6, "Distinct accounts within two hours behind one fingerprint that count as a burst of fresh keys (only on top of other evidence: a crowd grows too).", 0),
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_SPEC;

@@ -19,6 +19,7 @@ import { keyState } from "./key-state";
 import { prepare, sampleShingles } from "./sampling";
 import { templateHash } from "./template";
 import { topicOf } from "./topic";
+import { promptCues } from "../signals/cues";
 
 export { textIdentity } from "./identity";
 export { MAX_FEATURE_CHARS, SHINGLE_SAMPLE, sampleWindows } from "./sampling";
@@ -39,6 +40,7 @@ export function extractFeatures(key: HashKey, input: PromptInput): Features {
 
   const system = isBlank(input.system) ? null : textHash(key, st, input.system);
   const conversation = nTurns > 1 ? textHash(key, st, turns[0]) : null;
+  const previous = nTurns > 1 ? (nTurns === 2 ? { hi: conversation!.hi, lo: conversation!.lo } : textHash(key, st, turns[nTurns - 2])) : null;
 
   // the new prompt: everything below works on its tokens
   const sampled = prepare(key, last);
@@ -50,6 +52,8 @@ export function extractFeatures(key: HashKey, input: PromptInput): Features {
   return {
     prompt,
     conversation: conversation ?? { hi: prompt.hi, lo: prompt.lo },
+    previous,
+    cues: promptCues(last, input.system),
     template,
     system,
     shingles,

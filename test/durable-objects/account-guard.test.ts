@@ -44,7 +44,7 @@ describe("AccountGuard", () => {
     const stub = env.ACCOUNT_GUARD.getByName(id);
     let action = "allow";
     for (let i = 0; i < 200 && action !== "block"; i++) {
-      const d = await stub.observe(accountObservation(T0 + i * 2000, randomPrompt({ singleShot: true, harvest: true })));
+      const d = await stub.observe(accountObservation(T0 + i * 2000, randomPrompt({ harvest: true })));
       action = d.action;
     }
     expect(action).toBe("block");

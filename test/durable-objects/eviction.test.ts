@@ -6,7 +6,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FingerprintObservation } from "../../durable-objects/protocol";
-import { randomPrompt } from "../support/observations";
+import { randomPrompt , FRESH_SINGLE} from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 
@@ -14,7 +14,7 @@ function fpObservation(fingerprint: string, i: number, now: number): Fingerprint
   // A fresh account every third request: a campaign spreading over keys, so the verdict moves.
   const k = Math.floor(i / 3);
   const account: [number, number] = [Math.imul(k + 1, 0x9e3779b1) >>> 0, Math.imul(k + 7, 0x85ebca6b) >>> 0];
-  return { now, account, pair: [i * 7919, i * 104729], prompt: randomPrompt({ singleShot: true }), accountId: k.toString(16).padStart(32, "0") };
+  return { now, account, pair: [i * 7919, i * 104729], prompt: randomPrompt(), seen: FRESH_SINGLE, accountId: k.toString(16).padStart(32, "0") };
 }
 
 describe("FingerprintGuard eviction", () => {

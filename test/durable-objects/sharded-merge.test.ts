@@ -11,7 +11,7 @@ import { EpochWindow } from "../../core/window";
 import type { FingerprintObservation } from "../../durable-objects/protocol";
 import { FINGERPRINT_SCHEMA } from "../../durable-objects/schemas";
 import { shardOf } from "../../worker/decide";
-import { randomPrompt } from "../support/observations";
+import { randomPrompt , FRESH_SINGLE} from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 const KEY = hashKeyFromWords(5, 6, 7, 8);
@@ -30,9 +30,9 @@ describe("a fingerprint sharded over FP_SHARDS objects", () => {
       const h = hashWords(KEY, [i % 700], 0, 1);
       const account: [number, number] = [h.hi, h.lo];
       const shard = shardOf(account, shards);
-      const prompt = randomPrompt({ singleShot: true });
+      const prompt = randomPrompt();
       const pair = hashWords(KEY, [h.hi, h.lo, prompt.prompt[0], prompt.prompt[1]], 0, 4);
-      const obs: FingerprintObservation = { now: T0 + i * 1000, account, pair: [pair.hi, pair.lo], prompt };
+      const obs: FingerprintObservation = { now: T0 + i * 1000, account, pair: [pair.hi, pair.lo], prompt, seen: FRESH_SINGLE };
       await stubs[shard].observe(obs);
       load[shard]++;
       whole.insert(obs.now, "accounts", account[0], account[1]);

@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccountGuard } from "../../durable-objects/account-guard";
 import { FingerprintGuard } from "../../durable-objects/fingerprint-guard";
-import { accountObservation, randomPrompt } from "../support/observations";
+import { accountObservation, randomPrompt , FRESH_SINGLE} from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 const HOUR = 3_600_000;
@@ -82,8 +82,8 @@ describe("stored state", () => {
 
   it("a fingerprint shard keeps the shard count it was created with and logs a changed FP_SHARDS", async () => {
     const stub = env.FINGERPRINT_GUARD.getByName("s00000000000fade1/1");
-    const prompt = randomPrompt({ singleShot: true });
-    await stub.observe({ now: T0, account: [1, 2], pair: [3, 4], prompt });
+    const prompt = randomPrompt();
+    await stub.observe({ now: T0, account: [1, 2], pair: [3, 4], prompt, seen: FRESH_SINGLE });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const view = await runInDurableObject(stub, async (_i: FingerprintGuard, state) => (await started(state, () => new FingerprintGuard(state, { ...env, FP_SHARDS: "9" } as Env))).view(T0 + 1));

@@ -1,4 +1,6 @@
+export { FRESH_SINGLE } from "../../core/signals/classify";
 import type { AccountObservation, PromptObservation } from "../../durable-objects/protocol";
+
 
 let seed = 0x2545f491;
 function u32(): number {
@@ -8,7 +10,7 @@ function u32(): number {
   return seed >>> 0;
 }
 
-/** A prompt observation with fresh random hashes (a new, distinct prompt). */
+/** A prompt observation with fresh random hashes (a new, distinct single-shot prompt, no cues). */
 export function randomPrompt(extra: Partial<PromptObservation> = {}): PromptObservation {
   return {
     prompt: [u32(), u32()],
@@ -16,7 +18,10 @@ export function randomPrompt(extra: Partial<PromptObservation> = {}): PromptObse
     conversation: [u32(), u32()],
     shingles: new Uint32Array([u32(), u32(), u32(), u32()]),
     topic: u32() % 1024,
-    singleShot: false,
+    history: false,
+    previous: null,
+    state: u32(),
+    cues: 0,
     harvest: false,
     tokens: 50,
     ...extra,

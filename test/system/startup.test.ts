@@ -46,7 +46,7 @@ describe("startup with unsafe bindings", () => {
 
   // workerd logs the message as JSON, so its quotes may arrive escaped.
   it("refuses a detection policy with an unknown field, naming it", async () => {
-    const r = await start({ DETECTION_POLICY: '{"version":1,"noveltyRatio":0.8,"novelty":0.8}' });
+    const r = await start({ DETECTION_POLICY: '{"version":2,"noveltyRatio":0.8,"novelty":0.8}' });
     expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: DETECTION_POLICY has an unknown field \\*"novelty\\*"/);
   });
 

@@ -23,11 +23,11 @@ describe("config", () => {
 describe("DETECTION_POLICY", () => {
   it("is all defaults when unset, empty or only versioned", () => {
     const defaults = parseConfig({});
-    for (const raw of [undefined, "", "  ", '{"version":1}', { version: 1 }]) expect(parseConfig({ DETECTION_POLICY: raw })).toEqual(defaults);
+    for (const raw of [undefined, "", "  ", '{"version":2}', { version: 2 }]) expect(parseConfig({ DETECTION_POLICY: raw })).toEqual(defaults);
   });
 
   it("sets the fields it names and keeps the others at their defaults", () => {
-    const c = parseConfig({ DETECTION_POLICY: '{"version":1,"noveltyRatio":0.7,"minRequests":30,"fpNewAccountsPerHour":2.5}' });
+    const c = parseConfig({ DETECTION_POLICY: '{"version":2,"noveltyRatio":0.7,"minRequests":30,"fpNewAccountsPerHour":2.5}' });
     expect(c.NOVELTY_RATIO).toBe(0.7);
     expect(c.MIN_REQUESTS).toBe(30);
     expect(c.FP_NEW_ACCOUNTS_PER_HOUR).toBe(2.5);
@@ -36,7 +36,7 @@ describe("DETECTION_POLICY", () => {
   });
 
   it("accepts a wrangler.toml table, which arrives as an object", () => {
-    expect(parseConfig({ DETECTION_POLICY: { version: 1, throttleScore: 1.5, blockScore: 3 } })).toMatchObject({ THROTTLE_SCORE: 1.5, BLOCK_SCORE: 3 });
+    expect(parseConfig({ DETECTION_POLICY: { version: 2, throttleScore: 1.5, blockScore: 3 } })).toMatchObject({ THROTTLE_SCORE: 1.5, BLOCK_SCORE: 3 });
   });
 
   it("reaches every threshold by its camelCase name", () => {
@@ -51,18 +51,18 @@ describe("DETECTION_POLICY", () => {
     ["not JSON", "{version:1}", /DETECTION_POLICY must be a JSON object.*invalid JSON/],
     ["not an object", "[1]", /DETECTION_POLICY must be a JSON object.*got \[1\]/],
     ["a bare number", "0.85", /DETECTION_POLICY must be a JSON object/],
-    ["no version", '{"noveltyRatio":0.8}', /DETECTION_POLICY\.version must be 1, got nothing/],
-    ["another version", '{"version":2}', /DETECTION_POLICY\.version must be 1, got 2/],
-    ["a version as a string", '{"version":"1"}', /DETECTION_POLICY\.version must be 1, got "1"/],
-    ["an unknown field", '{"version":1,"novelty":0.8}', /DETECTION_POLICY has an unknown field "novelty"; its fields are version, throttleScore/],
-    ["a var-style field name", '{"version":1,"NOVELTY_RATIO":0.8}', /unknown field "NOVELTY_RATIO"/],
-    ["a number as a string", '{"version":1,"noveltyRatio":"0.8"}', /DETECTION_POLICY\.noveltyRatio must be a number, got "0\.8"/],
-    ["null", '{"version":1,"minRequests":null}', /DETECTION_POLICY\.minRequests must be an integer, got null/],
-    ["a fraction where an integer belongs", '{"version":1,"minRequests":1.5}', /DETECTION_POLICY\.minRequests must be an integer, got 1\.5/],
-    ["a ratio above 1", '{"version":1,"noveltyRatio":2}', /DETECTION_POLICY\.noveltyRatio must be between 0 and 1, got 2/],
-    ["a negative score", '{"version":1,"throttleScore":-1}', /DETECTION_POLICY\.throttleScore must be between 0 and/],
-    ["a single-account fingerprint", '{"version":1,"fpMinAccounts":1}', /DETECTION_POLICY\.fpMinAccounts must be between 2 and/],
-    ["a block below the throttle", '{"version":1,"throttleScore":3}', /DETECTION_POLICY\.blockScore must not be below throttleScore/],
+    ["no version", '{"noveltyRatio":0.8}', /DETECTION_POLICY\.version must be 2, got nothing/],
+    ["another version (a preset written for the first policy)", '{"version":1}', /DETECTION_POLICY\.version must be 2, got 1/],
+    ["a version as a string", '{"version":"2"}', /DETECTION_POLICY\.version must be 2, got "2"/],
+    ["an unknown field", '{"version":2,"novelty":0.8}', /DETECTION_POLICY has an unknown field "novelty"; its fields are version, throttleScore/],
+    ["a var-style field name", '{"version":2,"NOVELTY_RATIO":0.8}', /unknown field "NOVELTY_RATIO"/],
+    ["a number as a string", '{"version":2,"noveltyRatio":"0.8"}', /DETECTION_POLICY\.noveltyRatio must be a number, got "0\.8"/],
+    ["null", '{"version":2,"minRequests":null}', /DETECTION_POLICY\.minRequests must be an integer, got null/],
+    ["a fraction where an integer belongs", '{"version":2,"minRequests":1.5}', /DETECTION_POLICY\.minRequests must be an integer, got 1\.5/],
+    ["a ratio above 1", '{"version":2,"noveltyRatio":2}', /DETECTION_POLICY\.noveltyRatio must be between 0 and 1, got 2/],
+    ["a negative score", '{"version":2,"throttleScore":-1}', /DETECTION_POLICY\.throttleScore must be between 0 and/],
+    ["a single-account fingerprint", '{"version":2,"fpMinAccounts":1}', /DETECTION_POLICY\.fpMinAccounts must be between 2 and/],
+    ["a block below the throttle", '{"version":2,"throttleScore":3}', /DETECTION_POLICY\.blockScore must not be below throttleScore/],
   ])("refuses %s with an error naming the field", (_what, raw, message) => {
     expect(() => parseConfig({ DETECTION_POLICY: raw })).toThrow(ConfigError);
     expect(() => parseConfig({ DETECTION_POLICY: raw })).toThrow(message);
@@ -85,7 +85,7 @@ describe("config errors", () => {
     [{ UPSTREAM_URL: "ftp://x" }, /UPSTREAM_URL/],
     [{ GUARD_ENV: "production" }, /GUARD_SECRET/],
     [{ GUARD_ENV: "production", GUARD_SECRET: "s", GUARD_TEST_MODE: "true" }, /GUARD_TEST_MODE/],
-    [{ DETECTION_POLICY: '{"version":1,"throttleScore":3,"blockScore":2}' }, /blockScore/],
+    [{ DETECTION_POLICY: '{"version":2,"throttleScore":3,"blockScore":2}' }, /blockScore/],
   ])("rejects %j with an error naming the binding", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

@@ -1,106 +1,156 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config";
-import { actionFor, assessAccount, assessFingerprint, type AccountFigures, type FingerprintFigures } from "../../core/policy";
+import { actionFor, assessAccount, assessFingerprint, type AccountFigures, type Assessment, type FingerprintFigures } from "../../core/policy";
 import { isActive, nextVerdict } from "../../core/verdict";
 
 const cfg = parseConfig({});
 const C = 1024;
 
+/** 40 fresh, novel, single-shot prompts with no other evidence: what a person's questions look like. */
 function account(over: Partial<AccountFigures>): AccountFigures {
-  return { requests: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, harvest: 0, topics: 39, topicBuckets: C, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over };
+  return {
+    requests: 40, fresh: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 0,
+    topics: 39, topicBuckets: C, fast: 0, staleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
+  };
 }
 
-describe("account signals", () => {
-  it("flags a harvesting sweep of novel single-shot prompts", () => {
-    const a = assessAccount(account({ harvest: 40 }), cfg);
-    expect(actionFor(a.score, cfg)).not.toBe("allow");
-    expect(a.reasons.join(" ")).toMatch(/novel single-shot/);
-    expect(a.reasons.join(" ")).toMatch(/harvesting/);
-  });
+/** 20 accounts' fresh, novel single-shot prompts through one client stack: what a crowd on one SDK looks like. */
+function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
+  return {
+    requests: 200, fresh: 200, distinctPrompts: 200, distinctTemplates: 200, singleShot: 200, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 20,
+    topics: 180, topicBuckets: C, accounts: 20, recentAccounts: 20, accountPrompts: 200, networkBound: false, ...over,
+  };
+}
 
-  it("does not judge before MIN_REQUESTS", () => {
-    const a = assessAccount(account({ requests: cfg.MIN_REQUESTS - 1, distinctPrompts: cfg.MIN_REQUESTS - 1, singleShot: cfg.MIN_REQUESTS - 1, harvest: 10 }), cfg);
+const signalsOf = (a: Assessment) => a.evidence.filter((e) => e.weight !== 0).map((e) => e.signal);
+const action = (a: Assessment) => actionFor(a.score, cfg);
+
+describe("people pass", () => {
+  it("serves a person's 40 unrelated single-shot questions: the sweep shape alone is no evidence", () => {
+    const a = assessAccount(account({}), cfg);
     expect(a.score).toBe(0);
+    expect(a.evidence).toEqual([]);
   });
 
-  it("lets a chatty user through: conversations are not single-shot", () => {
-    const a = assessAccount(account({ requests: 60, distinctPrompts: 55, singleShot: 20, harvest: 0 }), cfg);
-    expect(a.score).toBe(0);
+  it("serves a crowd of independent users on one SDK: sharing a client is no evidence", () => {
+    const a = assessFingerprint(fingerprint({ accounts: 400, recentAccounts: 60, accountPrompts: 2000, requests: 2000, fresh: 2000, distinctPrompts: 2000, distinctTemplates: 2000, singleShot: 2000, task: 200 }), cfg);
+    expect(action(a)).toBe("allow");
+    expect(a.evidence).toEqual([]);
   });
 
-  it("lets a power user through: they repeat themselves", () => {
-    const a = assessAccount(account({ requests: 300, distinctPrompts: 100, singleShot: 230 }), cfg);
-    expect(a.score).toBe(0);
+  it("serves a chatty user: conversations built here are not single-shot", () => {
+    expect(assessAccount(account({ singleShot: 15, withHistory: 25, harvest: 40 }), cfg).score).toBe(0);
   });
 
-  it("lets a batch job through: one instruction over many inputs, no harvesting", () => {
-    const a = assessAccount(account({ requests: 300, distinctPrompts: 270, distinctTemplates: 1, singleShot: 300, topics: 200 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("allow");
-    expect(a.signals.batchLike).toBe(1);
+  it("serves a batch job: one instruction over many inputs, fast, no harvesting", () => {
+    const a = assessAccount(account({ requests: 300, fresh: 300, distinctPrompts: 300, distinctTemplates: 1, singleShot: 300, task: 300, fast: 299, topics: 200 }), cfg);
+    expect(action(a)).toBe("allow");
+    expect(a.evidence.map((e) => e.signal)).toEqual(["batchJob"]);
   });
 
-  it("keeps an app that passes end-user ids below the throttle", () => {
-    const a = assessAccount(account({ requests: 400, distinctPrompts: 380, singleShot: 380, harvest: 0, endUsers: 120 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("allow");
-  });
-
-  it("flags a blended key once its novel single-shot prompts with no near-duplicates pile up", () => {
-    const a = assessAccount(account({ requests: 60, distinctPrompts: 55, singleShot: 45, harvest: 0, topics: 50, shingles: 190, shingleSamples: 200 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("throttle");
-    expect(a.reasons.join(" ")).toMatch(/no near-duplicates/);
-  });
-
-  it("lets a power user's variations through: they share phrasing", () => {
-    const a = assessAccount(account({ requests: 34, distinctPrompts: 29, singleShot: 25, harvest: 0, shingles: 120, shingleSamples: 200 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("allow");
-  });
-
-  it("flags address rotation on a few novel single-shot requests", () => {
-    const a = assessAccount(account({ requests: 6, distinctPrompts: 6, singleShot: 6, networks: 6 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("throttle");
-    expect(a.reasons.join(" ")).toMatch(/address rotation/);
-  });
-
-  it("counts a grid of reused templates as a sweep", () => {
-    const plain = assessAccount(account({ requests: 200, distinctPrompts: 200, distinctTemplates: 200, singleShot: 200 }), cfg);
-    const grid = assessAccount(account({ requests: 200, distinctPrompts: 200, distinctTemplates: 8, singleShot: 200 }), cfg);
-    expect(grid.score).toBeGreaterThan(plain.score);
-  });
-
-  it("treats a distinct-prompt budget overrun as evidence on its own", () => {
-    const a = assessAccount(account({ requests: 20_000, distinctPrompts: 2.5 * cfg.DISTINCT_PROMPT_BUDGET, singleShot: 0 }), cfg);
-    expect(actionFor(a.score, cfg)).toBe("block");
+  it("keeps an app whose end users come back and hold conversations below the throttle", () => {
+    const a = assessAccount(account({ requests: 400, fresh: 400, distinctPrompts: 400, distinctTemplates: 400, singleShot: 300, withHistory: 100, harvest: 400, fast: 400, endUsers: 50 }), cfg);
+    expect(action(a)).toBe("allow");
+    expect(a.signals.appLike).toBe(1);
   });
 });
 
-function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
-  return { requests: 60, distinctPrompts: 60, distinctTemplates: 60, singleShot: 60, harvest: 60, topics: 58, topicBuckets: C, accounts: 20, recentAccounts: 20, accountPrompts: 60, ...over };
-}
+describe("each signal adds evidence, and two throttle", () => {
+  const cases: [string, Partial<AccountFigures>, string][] = [
+    ["harvest", { harvest: 40 }, "logprobs"],
+    ["elicitation", { elicit: 25 }, "reasoning traces"],
+    ["taskStyle", { task: 20 }, "dataset tasks"],
+    ["fabricatedHistory", { unverified: 8, withHistory: 10 }, "never held here"],
+    ["machinePace", { fast: 25 }, "seconds after"],
+    ["templateGrid", { distinctTemplates: 8 }, "template grid"],
+    ["padding", { requests: 60, staleRepeats: 12 }, "re-sends"],
+  ];
+  for (const [signal, figures, words] of cases) {
+    it(`${signal} alone is half a throttle; with harvesting it throttles`, () => {
+      const alone = assessAccount(account(figures), cfg);
+      expect(signalsOf(alone)).toEqual([signal]);
+      expect(alone.score).toBe(0.5);
+      expect(alone.reasons.join(" ")).toContain(words);
+      if (signal !== "harvest") expect(action(assessAccount(account({ ...figures, harvest: 40 }), cfg))).toBe("throttle");
+    });
+  }
+
+  it("a sweep at machine pace, or nearly all histories invented, or nearly all prompts wrapped for reasoning, counts double", () => {
+    expect(assessAccount(account({ fast: 39 }), cfg).score).toBe(1);
+    expect(assessAccount(account({ unverified: 30, withHistory: 30 }), cfg).score).toBe(1);
+    expect(assessAccount(account({ elicit: 38 }), cfg).score).toBe(1);
+  });
+
+  it("a volume of novel single-shot prompts no person types is half a throttle, three times it a whole one", () => {
+    const n = cfg.SINGLES_BUDGET;
+    const at = (k: number) => account({ requests: k, fresh: k, distinctPrompts: k, distinctTemplates: k, singleShot: k, topics: Math.min(k, 900) });
+    expect(signalsOf(assessAccount(at(n - 1), cfg))).toEqual([]);
+    expect(assessAccount(at(n), cfg).score).toBe(0.5);
+    expect(assessAccount(at(3 * n), cfg).score).toBe(1);
+  });
+
+  it("end-user ids that never come back are evidence, not a pass", () => {
+    const a = assessAccount(account({ requests: 200, fresh: 200, distinctPrompts: 200, distinctTemplates: 200, singleShot: 200, endUsers: 190, harvest: 200 }), cfg);
+    expect(signalsOf(a)).toContain("endUserIds");
+    expect(action(a)).toBe("throttle");
+  });
+
+  it("does not judge before MIN_REQUESTS fresh requests, and repeats do not count towards them", () => {
+    const n = cfg.MIN_REQUESTS - 1;
+    const a = assessAccount(account({ requests: 200, fresh: n, distinctPrompts: n, distinctTemplates: n, singleShot: n, harvest: n, fast: n }), cfg);
+    expect(a.score).toBe(0);
+  });
+
+  it("flags address rotation on a few novel single-shot requests, before the gate", () => {
+    const a = assessAccount(account({ requests: 6, fresh: 6, distinctPrompts: 6, distinctTemplates: 6, singleShot: 6, networks: 6 }), cfg);
+    expect(signalsOf(a)).toEqual(["addressRotation"]);
+    expect(action(a)).toBe("throttle");
+  });
+
+  it("treats a distinct-prompt budget overrun as evidence on its own", () => {
+    const a = assessAccount(account({ requests: 20_000, fresh: 20_000, distinctPrompts: 6000, distinctTemplates: 6000, singleShot: 0 }), cfg);
+    expect(signalsOf(a)).toEqual(["promptBudget"]);
+    expect(action(a)).toBe("throttle");
+  });
+});
+
+describe("shadow signals", () => {
+  it("reports a shadowed signal's evidence without scoring it", () => {
+    const shadow = parseConfig({ SHADOW_SIGNALS: "machinePace" });
+    const a = assessAccount(account({ harvest: 40, fast: 30 }), shadow);
+    expect(a.score).toBe(0.5);
+    expect(a.reasons.some((r) => r.startsWith("(shadow)") && r.includes("seconds after"))).toBe(true);
+    expect(assessAccount(account({ harvest: 40, fast: 30 }), cfg).score).toBe(1);
+  });
+
+  it("refuses an unknown signal name", () => {
+    expect(() => parseConfig({ SHADOW_SIGNALS: "harvest,novelty" })).toThrow(/unknown signal "novelty"/);
+  });
+});
 
 describe("fingerprint signals", () => {
-  it("blocks a hydra: many fresh accounts sweeping through one client", () => {
-    const a = assessFingerprint(fingerprint({}), cfg);
-    expect(actionFor(a.score, cfg)).toBe("block");
-    expect(a.signals.partition).toBe(1);
+  it("blocks a hydra: many accounts on one network and client, harvesting dataset tasks in a burst", () => {
+    const a = assessFingerprint(fingerprint({ networkBound: true, harvest: 200, task: 120 }), cfg);
+    expect(signalsOf(a).sort()).toEqual(["accountBurst", "harvest", "sharedNetwork", "taskStyle"].sort());
+    expect(action(a)).toBe("block");
   });
 
-  it("ignores a fingerprint with a single account (that account is judged on its own)", () => {
-    expect(assessFingerprint(fingerprint({ accounts: 1, recentAccounts: 1 }), cfg).score).toBe(0);
+  it("counts a burst of new accounts only on top of other evidence", () => {
+    expect(signalsOf(assessFingerprint(fingerprint({ recentAccounts: 200 }), cfg))).toEqual([]);
+    expect(signalsOf(assessFingerprint(fingerprint({ elicit: 150 }), cfg))).toContain("accountBurst");
   });
 
-  it("lets many ordinary users of one SDK through", () => {
-    const a = assessFingerprint(fingerprint({ requests: 500, distinctPrompts: 420, singleShot: 240, harvest: 10, accounts: 60, recentAccounts: 4 }), cfg);
-    expect(a.score).toBe(0);
+  it("ignores a fingerprint with too few accounts (each is judged on its own)", () => {
+    expect(assessFingerprint(fingerprint({ accounts: 1, harvest: 200, networkBound: true }), cfg).score).toBe(0);
   });
 
-  it("lets a handful of users who happen to share a client through, even if their prompts are all new", () => {
-    const a = assessFingerprint(fingerprint({ requests: 19, distinctPrompts: 19, singleShot: 14, harvest: 0, accounts: 4, recentAccounts: 4 }), cfg);
-    expect(a.score).toBe(0);
+  it("lets a crowd holding conversations through, even on one network", () => {
+    expect(assessFingerprint(fingerprint({ singleShot: 100, withHistory: 100, harvest: 200, networkBound: true }), cfg).score).toBe(0);
   });
 });
 
 describe("verdicts", () => {
-  const sweep = { score: 1, reasons: ["r"], signals: {} };
+  const sweep = { evidence: [], score: 1, reasons: ["r"], signals: {} };
   it("escalates a throttle to a block when the sweep carries on through it", () => {
     let v = nextVerdict(null, sweep, 0, cfg);
     expect(v?.action).toBe("throttle");
@@ -110,19 +160,19 @@ describe("verdicts", () => {
   });
 
   it("keeps a verdict until it expires and does not downgrade it early", () => {
-    const v = nextVerdict(null, { score: 2, reasons: ["b"], signals: {} }, 0, cfg)!;
+    const v = nextVerdict(null, { evidence: [], score: 2, reasons: ["b"], signals: {} }, 0, cfg)!;
     expect(v.action).toBe("block");
-    expect(nextVerdict(v, { score: 0, reasons: [], signals: {} }, 1000, cfg)).toBe(v);
-    const lapsed = nextVerdict(v, { score: 0, reasons: [], signals: {} }, v.until! + 1, cfg);
+    expect(nextVerdict(v, { evidence: [], score: 0, reasons: [], signals: {} }, 1000, cfg)).toBe(v);
+    const lapsed = nextVerdict(v, { evidence: [], score: 0, reasons: [], signals: {} }, v.until! + 1, cfg);
     expect(isActive(lapsed, v.until! + 1)).toBe(false);
   });
 });
 
 describe("repeat offenders", () => {
-  const gateOnly = { score: 0.5, reasons: ["gate"], signals: {} };
-  const sweep = { score: 1, reasons: ["r"], signals: {} };
+  const gateOnly = { evidence: [], score: 0.5, reasons: ["gate"], signals: {} };
+  const sweep = { evidence: [], score: 1, reasons: ["r"], signals: {} };
   it("blocks again on half the evidence once a block has lapsed, for longer each time", () => {
-    const first = nextVerdict(null, { score: 2, reasons: ["b"], signals: {} }, 0, cfg)!;
+    const first = nextVerdict(null, { evidence: [], score: 2, reasons: ["b"], signals: {} }, 0, cfg)!;
     expect(first.offences).toBe(1);
     const firstLength = first.until! - first.since;
     const t = first.until! + 1;

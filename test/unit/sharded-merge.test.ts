@@ -3,6 +3,8 @@
  * on its shards' merged windows (core/shard-merge.ts). HyperLogLog unions are lossless: the merged
  * figures must equal, exactly, those of one unsharded window that saw all the traffic.
  */
+import { FRESH_SINGLE } from "../../core/signals/classify";
+import { recordFingerprint } from "../../durable-objects/windows";
 import { describe, expect, it } from "vitest";
 import { hashKeyFromWords, hashWords } from "../../core/hash";
 import { ShardMerge } from "../../core/shard-merge";
@@ -19,14 +21,7 @@ const KEY = hashKeyFromWords(1, 2, 3, 4);
 
 /** FingerprintGuard.observe's window updates. */
 function record(w: FpWindow, o: FingerprintObservation): void {
-  w.count(o.now, "requests");
-  w.count(o.now, "tokens", o.prompt.tokens);
-  if (o.prompt.singleShot) w.count(o.now, "singleShot");
-  w.insert(o.now, "prompts", o.prompt.prompt[0], o.prompt.prompt[1]);
-  w.insert(o.now, "templates", o.prompt.template[0], o.prompt.template[1]);
-  w.insert(o.now, "accounts", o.account[0], o.account[1]);
-  w.insert(o.now, "pairs", o.pair[0], o.pair[1]);
-  w.markTopic(o.now, o.prompt.topic);
+  recordFingerprint(w, o);
 }
 
 /** What a shard sends on exchange: its live epochs as one union record, through the codec. */
@@ -54,7 +49,8 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
       now: t0 + Math.floor((i * 2 * 24 * 3_600_000) / n), // two days: several epochs
       account,
       pair: [pair.hi, pair.lo],
-      prompt: { prompt, template: [rng.below(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.below(1024), singleShot: true, harvest: false, tokens: 40 },
+      prompt: { prompt, template: [rng.below(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.below(1024), history: false, previous: null, state: rng.u32(), cues: 0, harvest: false, tokens: 40 },
+      seen: FRESH_SINGLE,
     });
   }
   return out;
