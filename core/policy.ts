@@ -138,10 +138,9 @@ const STRONG_SHARE = 0.8;
 const STRONG_ELICIT = 20;
 const STRONG_UNVERIFIED = 13;
 const MIN_STALE_REPEATS = 10;
-/** End users: an app's ids come back (several requests each) and its users hold conversations. */
+/** End users: an app's ids come back, several requests each; ids invented per request do not. */
 const MIN_END_USERS = 10;
 const REQUESTS_PER_END_USER = 2;
-const APP_CONVERSATION_SHARE = 0.15;
 
 interface Shape {
   novelty: number;
@@ -271,13 +270,12 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
     sc.add("addressRotation", 1, `account: ${Math.round(f.networks)} client networks over ${Math.round(f.fresh)} novel single-shot requests (address rotation)`);
   }
   // Many people behind one key are broad by nature, but only traffic that looks like many people
-  // earns that: ids that come back, and conversations held here. A key that invents an id per
-  // request gets no cap.
+  // earns that: ids that come back. A key that invents an id per request gets no cap, and the
+  // invention is itself evidence.
   if (f.endUsers >= MIN_END_USERS) {
     sc.out.signals.endUsers = Math.round(f.endUsers);
     const perUser = f.fresh / f.endUsers;
-    const conversations = share(f.withHistory - f.unverified, f.fresh);
-    if (perUser >= REQUESTS_PER_END_USER && conversations >= APP_CONVERSATION_SHARE) {
+    if (perUser >= REQUESTS_PER_END_USER) {
       sc.out.signals.appLike = 1;
       sc.out.score = Math.min(sc.out.score, p.THROTTLE_SCORE / 2);
     } else if (perUser < REQUESTS_PER_END_USER && gated(f, s, p, p.SINGLE_SHOT_RATIO)) {

@@ -27,13 +27,18 @@ export function fingerprintWindow(cfg: Pick<Config, "FINGERPRINT_WINDOW_S">): Fi
 type PromptCounter = "requests" | "tokens" | "singleShot" | "harvest" | "fresh" | "unverified" | "history" | "elicit" | "task";
 
 /**
- * Counters and sketches both subjects keep for a prompt. A repeat counts as a request and nothing
- * more: every other figure is of fresh requests (core/signals/classify.ts).
+ * Counters and sketches both subjects keep for a prompt. The sketches hold what was sent in each
+ * epoch, repeats included (so a prompt re-sent stays in the window after its first epoch expires);
+ * a repeat counts as a request and nothing more: every other counter is of fresh requests
+ * (core/signals/classify.ts).
  */
 function recordPrompt(w: AccountWindow | FingerprintWindow, now: number, p: PromptObservation, c: PromptClass): void {
   const x = w as EpochWindow<"prompts" | "templates", PromptCounter>;
   x.count(now, "requests");
   x.count(now, "tokens", p.tokens);
+  x.insert(now, "prompts", p.prompt[0], p.prompt[1]);
+  x.insert(now, "templates", p.template[0], p.template[1]);
+  x.markTopic(now, p.topic);
   if (!c.fresh) return;
   x.count(now, "fresh");
   if (c.singleShot) x.count(now, "singleShot");
@@ -42,24 +47,21 @@ function recordPrompt(w: AccountWindow | FingerprintWindow, now: number, p: Prom
   if (p.harvest) x.count(now, "harvest");
   if (p.cues & (CUE_REASONING | CUE_RUBRIC)) x.count(now, "elicit");
   if (c.singleShot && p.cues & CUE_TASK) x.count(now, "task");
-  x.insert(now, "prompts", p.prompt[0], p.prompt[1]);
-  x.insert(now, "templates", p.template[0], p.template[1]);
-  x.markTopic(now, p.topic);
 }
 
 export function recordAccount(w: AccountWindow, obs: AccountObservation, now: number, c: PromptClass): void {
   const p = obs.prompt!;
   recordPrompt(w, now, p, c);
+  w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
+  if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
+  if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
   if (!c.fresh) {
     if (c.staleRepeat) w.count(now, "staleRepeats");
     return;
   }
   if (c.fast) w.count(now, "fast");
-  w.insert(now, "conversations", p.conversation[0], p.conversation[1]);
   w.insertAll(now, "shingles", p.shingles);
   w.count(now, "shingleSamples", p.shingles.length >>> 1);
-  if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
-  if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
 }
 
 /** Conversation states and prompts an account remembers: two entries a fresh request, 4 KB. */

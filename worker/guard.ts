@@ -19,11 +19,19 @@ import { forward } from "./proxy";
 import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
 
+/**
+ * Extraction and operator refusals are final: `x-should-retry: false` tells the OpenAI and
+ * Anthropic SDKs not to retry them automatically. A classic-limit 429 (and a fail-closed one) is
+ * meant to be retried after Retry-After, so it does not carry it.
+ */
+const FINAL: Record<string, string> = { "x-should-retry": "false" };
+
 /** The answer for a refused request, or null to serve it. */
 function refusal(d: Decision, shape: ErrorShape, headers: Record<string, string>): Response | null {
   if (d.action === "allow") return null;
   const seconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-  const err = d.action === "block" ? GuardError.blocked(d.until === null ? undefined : seconds, headers) : GuardError.throttled(seconds, headers);
+  const final = d.cause === "extraction" || d.cause === "override" ? { ...headers, ...FINAL } : headers;
+  const err = d.action === "block" ? GuardError.blocked(d.until === null ? undefined : seconds, final) : GuardError.throttled(seconds, final);
   return errorResponse(err, shape);
 }
 

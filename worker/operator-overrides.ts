@@ -19,7 +19,12 @@ type Kind = "account" | "fingerprint";
 
 const audit = (env: Env, e: AuditEntry) => env.AUDIT_LOG.getByName(AUDIT_OBJECT).record(e);
 
+/**
+ * A fingerprint's shards, for an operator's change. The change also drops this isolate's cached
+ * verdict of it, so it applies here at once; other isolates take it up within FP_VERDICT_TTL_S.
+ */
 function shards(env: Env, gc: GuardContext, id: string) {
+  gc.verdicts.forget(id);
   return Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, s)));
 }
 

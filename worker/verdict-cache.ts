@@ -41,6 +41,10 @@ export class VerdictCache {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  forget(fingerprint: string): void {
+    this.entries.delete(fingerprint);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -38,3 +38,22 @@ export function batchTexts(n: number): string[] {
 }
 
 export const FOLLOW_UPS = ["Can you make it shorter?", "Thanks! Can you give an example?", "Why is that?", "Please rewrite it more formally."];
+
+/** Everyday single-shot questions people ask, as they type them: no template, no task scaffolding. */
+export const EVERYDAY = [
+  "How long should I boil an egg for a runny yolk?", "Why is the sky blue?", "what's the capital of australia",
+  "How many cups are in a quart?", "Is it safe to eat raw cookie dough?", "why do cats purr", "How do I get rid of fruit flies in my kitchen?",
+  "What time zone is Chicago in?", "How much water should I drink a day?", "what does FOMO mean", "Can dogs eat grapes?",
+  "How do you say thank you in Korean?", "Why does my knee click when I squat?", "how far is the moon from earth",
+  "What's the difference between baking soda and baking powder?", "How do I unclog a drain without chemicals?",
+  "Is coffee bad for you?", "who painted the mona lisa", "How often should I water a snake plant?", "What causes hiccups?",
+  "How do I remove a red wine stain?", "what is the tallest mountain in africa", "How long does it take to walk a mile?",
+  "Why do onions make you cry?", "How can I fall asleep faster?", "What is a good tip at a restaurant in the US?",
+  "how many bones are in the human body", "Do I need a visa to visit Japan from Canada?", "Why is my sourdough so dense?",
+  "How do I reset my router?", "what's the best way to store fresh basil", "How many calories are in a banana?",
+  "Why do we have leap years?", "How do I convert Celsius to Fahrenheit in my head?", "Is it cheaper to rent or buy a car?",
+  "what does an HVAC filter do", "How long do eggs last in the fridge?", "Why does the moon change shape?",
+  "How do I get my toddler to eat vegetables?", "What's the fastest land animal?", "how do noise cancelling headphones work",
+  "Should I stretch before or after running?", "How do I know if my avocado is ripe?", "why is the ocean salty",
+  "What is the speed of sound?", "How do I politely decline a wedding invitation?", "when is the best time to see the northern lights",
+];

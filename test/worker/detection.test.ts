@@ -62,18 +62,34 @@ describe("extraction is refused, ordinary use is not", () => {
     expect(r.served).toBe(250);
   });
 
-  it("an app passing end-user ids with broad topics is not refused", async () => {
+  it("an app whose end users come back with broad topics is not refused", async () => {
     const key = freshKey("app");
+    const prompts = sweepPrompts(300, 17);
+    // Sessions of three requests per end user, a few minutes apart: ids come back, as people do.
+    const r = await run(
+      prompts.map((p, i) => ({
+        key,
+        time: T0 + i * 60_000,
+        client: { ip: `192.0.2.${i % 20}`, asn: 16509, ua: "Python/3.11 aiohttp/3.10.10" },
+        body: { model: "m", user: `end-user-${Math.floor(i / 3) % 97}`, messages: [{ role: "system", content: "You are the helper inside WriteWell." }, { role: "user", content: p }] },
+      })),
+    );
+    expect(r.refusedForExtraction).toBe(0);
+  });
+
+  it("a key that invents an end-user id for every request gets no pass from them", async () => {
+    const key = freshKey("enduser-campaign");
     const prompts = sweepPrompts(300, 17);
     const r = await run(
       prompts.map((p, i) => ({
         key,
         time: T0 + i * 60_000,
         client: { ip: `192.0.2.${i % 20}`, asn: 16509, ua: "Python/3.11 aiohttp/3.10.10" },
-        body: { model: "m", user: `end-user-${i % 97}`, messages: [{ role: "system", content: "You are the helper inside WriteWell." }, { role: "user", content: p }] },
+        body: { model: "m", user: `end-user-${i}`, messages: [{ role: "system", content: "You are the helper inside WriteWell." }, { role: "user", content: p }] },
       })),
     );
-    expect(r.refusedForExtraction).toBe(0);
+    expect(r.firstRefusal).not.toBeNull();
+    expect(r.served / prompts.length).toBeLessThan(0.2);
   });
 
   it("a hydra of fresh keys sharing one client is caught as a cluster", async () => {
