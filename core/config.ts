@@ -8,8 +8,9 @@
  * silent default.
  */
 import { DETECTION_POLICY_DOC, DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, parseDetectionPolicy, policyField, policyTable, POLICY_SPEC, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
+import { parseMeasures, type Measures } from "./graduated";
 import { SIGNALS } from "./policy";
-import { bool, checkNumber, ConfigError, int, oneOf, shownDefault, str, type Spec, type SpecValue } from "./config/spec";
+import { bool, checkNumber, ConfigError, int, num, oneOf, shownDefault, str, type Spec, type SpecValue } from "./config/spec";
 
 export { ConfigError } from "./config/spec";
 export { DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, POLICY_SPEC, parseDetectionPolicy, policyField, policyJson, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
@@ -43,12 +44,14 @@ export const CONFIG_SPEC = {
   FLUSH_INTERVAL_MS: int(1000, "Durable Object state is written at most this often (coalesced, on an alarm); a crash can lose at most this much.", 50),
   FP_VERDICT_TTL_S: int(60, "How long (request time) an isolate answers from a fingerprint verdict it learnt, while the request's observation goes to the fingerprint after the answer; a fingerprint it has no fresh verdict for is asked in parallel with the account.", 0),
   SHADOW_SIGNALS: str("", "Comma-separated detection signals to run in shadow: their evidence is computed and shown to operators (marked `(shadow)`) but adds nothing to the score. Names: " + "harvest, templateGrid, batchJob, elicitation, taskStyle, fabricatedHistory, singleShotVolume, padding, machinePace, addressRotation, endUserIds, sharedNetwork, accountBurst, promptBudget."),
+  SUSPECT_SCORE: num(0.5, "Extraction score at or above which a subject not yet throttled is suspect and gets the graduated answer (SUSPECT_RESPONSE) instead of a refusal; 0 turns it off. Each piece of evidence weighs 0.5, so the default is one.", 0),
+  SUSPECT_RESPONSE: str("cap_max_tokens:8192,strip_logprobs,strip_reasoning", "What a suspect's request is served with, comma-separated: `cap_max_tokens:N`, `strip_logprobs`, `strip_reasoning`, or `none`. The answer says nothing of it, so a campaign cannot tell which keys are suspected. Not applied in shadow mode."),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
 } as const;
 
 type VarConfig = { -readonly [K in keyof typeof CONFIG_SPEC]: SpecValue<(typeof CONFIG_SPEC)[K]> };
 /** What the guard reads: the plain vars and the policy's thresholds, side by side under their var-style names. */
-export type Config = VarConfig & DetectionPolicy & { SHADOW_SIGNAL_SET: ReadonlySet<string> };
+export type Config = VarConfig & DetectionPolicy & { SHADOW_SIGNAL_SET: ReadonlySet<string>; SUSPECT_MEASURES: Measures };
 export type ConfigKey = keyof typeof CONFIG_SPEC;
 
 /** The development secret used when GUARD_SECRET is unset outside production. */
@@ -99,7 +102,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(CONFIG_SPEC)) out[name] = parseOne(name, spec as Spec<unknown>, env[name]);
   refuseRetiredVars(env);
-  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]), SHADOW_SIGNAL_SET: shadowSignals(String(out.SHADOW_SIGNALS ?? "")) };
+  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]), SHADOW_SIGNAL_SET: shadowSignals(String(out.SHADOW_SIGNALS ?? "")), SUSPECT_MEASURES: parseMeasures(String(out.SUSPECT_RESPONSE ?? "")) };
   if (config.GUARD_ENV === "production") {
     if (!config.GUARD_SECRET) throw new ConfigError("GUARD_SECRET must be set when GUARD_ENV is production (wrangler secret put GUARD_SECRET)");
     if (config.GUARD_TEST_MODE) throw new ConfigError("GUARD_TEST_MODE must not be true when GUARD_ENV is production");

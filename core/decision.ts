@@ -42,6 +42,8 @@ export interface Decision {
   override?: "allow" | "deny";
   /** What the account's object found the request to be; the fingerprints count it the same way. */
   seen?: PromptClass;
+  /** Served, but the subject is suspect: the graduated answer applies (core/graduated.ts). */
+  suspect?: boolean;
 }
 
 /** One subject's say on a request, in the order the subjects are consulted. */

@@ -183,7 +183,8 @@ export class AccountGuard extends DurableObject<Env> {
     if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
     const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
     if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
-    return seen ? { ...decision, seen } : decision;
+    const suspect = decision.action === "allow" && !decision.override && this.cfg.SUSPECT_SCORE > 0 && this.lastAssessment.score >= this.cfg.SUSPECT_SCORE;
+    return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}) };
   }
 
   private get shadowMode(): boolean {

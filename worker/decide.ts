@@ -72,7 +72,7 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
       const fobs: FingerprintObservation = { now: obs.now, account: subjects.accountHash, pair: subjects.pairHash, prompt, seen, accountId: subjects.accountId, idempotency: obs.idempotency };
       const sent = withTimeout(stub(fp.id).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state").then(
         (v) => cache.set(fp.id, v, obs.now),
-        (err) => console.error(JSON.stringify({ event: "fingerprint_observe_failed", error: String(err) })),
+        (err) => console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String(err) })),
       );
       ctx.waitUntil(sent);
     }

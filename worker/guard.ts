@@ -8,6 +8,7 @@ import { readJsonBody } from "./body";
 import type { GuardContext } from "./context";
 import { decide, type Outcome } from "./decide";
 import { errorResponse, GuardError } from "./errors";
+import { soften } from "../core/graduated";
 import { parseBody } from "./formats";
 import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, type ClientFacts } from "./identity";
@@ -43,7 +44,7 @@ export function withHeaders(res: Response, headers: Record<string, string>): Res
 
 function debugHeader(gc: GuardContext, d: Decision): Record<string, string> {
   if (!gc.cfg.GUARD_TEST_MODE) return {};
-  return { "x-guard-debug": JSON.stringify({ action: d.action, cause: d.cause, reasons: d.reasons, ...(d.shadow ? { shadow: d.shadow } : {}) }) };
+  return { "x-guard-debug": JSON.stringify({ action: d.action, cause: d.cause, reasons: d.reasons, ...(d.shadow ? { shadow: d.shadow } : {}), ...(d.suspect ? { suspect: true } : {}) }) };
 }
 
 interface Identified {
@@ -94,6 +95,14 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
       early?.cancel();
       noteRefusal(id.accountId, outcome.decision, id.facts.now);
       return refused;
+    }
+    // A suspect is served, but with less worth harvesting (core/graduated.ts); not in shadow mode.
+    const softened = outcome.decision.suspect && gc.cfg.GUARD_MODE !== "shadow" ? soften(format, body.value, gc.cfg.SUSPECT_MEASURES) : null;
+    if (softened) {
+      early?.cancel();
+      noteRefusal(id.accountId, outcome.decision, id.facts.now);
+      const bytes = new TextEncoder().encode(JSON.stringify(softened));
+      return withHeaders(await upstream(request, bytes.buffer as ArrayBuffer, softened, parsed, gc), headers);
     }
     return withHeaders(await (early ? early.response : upstream(request, body.bytes, body.value, parsed, gc)), headers);
   } catch (err) {

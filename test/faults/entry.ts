@@ -22,4 +22,9 @@ export class FaultyFingerprintGuard extends FingerprintGuard {
     await inject(faults.fingerprints);
     return super.observe(obs);
   }
+
+  override async verdict(now: number): ReturnType<FingerprintGuard["verdict"]> {
+    await inject(faults.fingerprints);
+    return super.verdict(now);
+  }
 }

@@ -112,3 +112,18 @@ describe("refusals as SDKs see them", () => {
     expect(rate).toMatchObject({ status: 429, cause: "rate", shouldRetry: null });
   });
 });
+
+describe("suspected but unproven", () => {
+  it("is served, and marked for the graduated answer once one piece of evidence stands", async () => {
+    const key = freshKey("suspect");
+    const r: { status: number; suspect: boolean }[] = [];
+    for (const [i, p] of DATASET.slice(0, 20).entries()) {
+      const res = await send("/v1/chat/completions", chat(p, { logprobs: true, max_tokens: 32000 }), { key, time: T0 + i * 120_000, ...CLIENT, ip: "198.51.100.99" });
+      await res.arrayBuffer();
+      r.push({ status: res.status, suspect: (debugOf(res) as { suspect?: boolean } | null)?.suspect === true });
+    }
+    expect(r.every((x) => x.status === 200)).toBe(true);
+    expect(r.slice(0, 12).some((x) => x.suspect)).toBe(false);
+    expect(r.slice(-5).every((x) => x.suspect)).toBe(true);
+  });
+});
