@@ -79,7 +79,7 @@ export class AuditLog extends DurableObject<Env> {
     if (q.to !== undefined) where.push("t < ?"), args.push(q.to);
     const desc = q.order === "desc";
     if (q.after) {
-      const [t, id] = q.after.split(":").map(Number);
+      const [t, id] = q.after.split(":").map(Number) as [number, number];
       where.push(desc ? "(t < ? OR (t = ? AND id < ?))" : "(t > ? OR (t = ? AND id > ?))");
       args.push(t, t, id);
     }

@@ -84,7 +84,7 @@ export function buildBody(style: BodyStyle, turns: readonly Turn[]): { path: str
       if (style.system !== undefined) body.instructions = style.system;
       body.input =
         turns.length === 1 && !style.parts
-          ? turns[0].text
+          ? turns[0]!.text
           : turns.map((t) => ({ role: t.role, content: t.role === "user" ? content(t.text, style.parts === true, "input_text") : t.text }));
       if (style.maxTokens !== undefined) body.max_output_tokens = style.maxTokens;
       break;
@@ -92,7 +92,7 @@ export function buildBody(style: BodyStyle, turns: readonly Turn[]): { path: str
     case "completions": {
       // A legacy completion has no turns: a client flattens the conversation into one prompt.
       const prompt =
-        turns.length === 1 ? turns[0].text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
+        turns.length === 1 ? turns[0]!.text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
       body.prompt = style.system !== undefined ? `${style.system}\n\n${prompt}` : prompt;
       body.max_tokens = style.maxTokens ?? 256;
       break;

@@ -69,8 +69,8 @@ export function readReservedPrompts(scenarioPath: string): Set<string> {
   const reserved = new Set<string>();
   const lines = readText(scenarioPath).split("\n");
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    const line = parseScenarioLine(lines[i], i + 1);
+    if (lines[i]!.trim() === "") continue;
+    const line = parseScenarioLine(lines[i]!, i + 1);
     if (line.label === "extraction") reserved.add(promptText(line.path, line.body).trim());
   }
   return reserved;
@@ -183,7 +183,7 @@ export class ExtractionPool {
         .filter(([n, w]) => w > 0 && (reserved ? this.remaining(n) : this.remaining(n, false)) > 0);
       while (live.length > 0) {
         const i = rng.weightedIndex(live.map(([, w]) => w));
-        const row = this.#takeOne(live[i][0], reserved);
+        const row = this.#takeOne(live[i]![0], reserved);
         if (row) return row;
         live.splice(i, 1);
       }
@@ -203,7 +203,7 @@ export class ExtractionPool {
       const group = [first];
       const list = (reserved ? this.#reserved : this.#fresh).get(name) ?? [];
       for (let i = list.length - 1; i >= 0; i--) {
-        const row = list[i];
+        const row = list[i]!;
         if (row.group !== first.group || this.#used.has(row.text)) continue;
         list.splice(i, 1);
         this.#used.add(row.text);

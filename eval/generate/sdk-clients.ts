@@ -135,7 +135,7 @@ export interface SdkSetup {
 }
 
 /** One user's installation: a client, one released version of it, and the endpoint they call. */
-export function sdkSetup(rng: Rng, client: SdkClient = SDK_CLIENTS[rng.weightedIndex(SDK_WEIGHTS)]): SdkSetup {
+export function sdkSetup(rng: Rng, client: SdkClient = SDK_CLIENTS[rng.weightedIndex(SDK_WEIGHTS)]!): SdkSetup {
   const api = rng.weighted(client.apis);
   return { client, ua: rng.weighted(client.versions), ja4: client.ja4, api, family: api === "messages" ? "anthropic" : "openai" };
 }

@@ -42,7 +42,7 @@ describe("tokenMatches", () => {
     const base = Array.from({ length: 32 }, (_, i) => i);
     for (const at of [0, 15, 31, -1]) {
       const other = base.slice();
-      if (at >= 0) other[at] ^= 0xff;
+      if (at >= 0) other[at]! ^= 0xff;
       const a = counted(base);
       const b = counted(other);
       expect(digestsEqual(a.proxy, b.proxy)).toBe(at < 0);
