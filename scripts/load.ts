@@ -80,10 +80,6 @@ function requestFor(i: number): { path: string; method: string; headers: Record<
   }
 }
 
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-}
-
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 interface Run {

@@ -206,7 +206,7 @@ function buildFrame(st: KeyState): number {
   let sEnd = m;
   let sScore = 0;
   let cue = false;
-  const rest = pEnd > 0 ? pEnd : 0;
+  const rest = Math.max(pEnd, 0);
   if (m > 0 && rest < m) {
     let lastLine = m - 1;
     while (lastLine > 0 && (cflag[lastLine]! & LINE) === 0) lastLine--;

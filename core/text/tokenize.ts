@@ -4,7 +4,7 @@
  */
 import { C1, C2, fmix32 } from "../hash";
 import { CH_CJK, CH_DIGIT, CH_LETTER, CH_OTHER, CH_SPACE, charClass, isWordUnit, LOWER, lowerUnit } from "./chars";
-import { SEP_FLAGS, TF_BREAK, TF_BULLET, TF_CAP, TF_COLON, TF_NEWLINE, TF_PARA, TF_QUESTION, TF_QUOTED, TF_SENTENCE, TK_CJK, TK_EMAIL, TK_ID, TK_NUMBER, TK_URL, TK_WORD, Tokens } from "./tokens";
+import { SEP_FLAGS, TF_BREAK, TF_BULLET, TF_CAP, TF_COLON, TF_NEWLINE, TF_PARA, TF_QUESTION, TF_QUOTED, TF_SENTENCE, TK_CJK, TK_EMAIL, TK_ID, TK_NUMBER, TK_URL, TK_WORD, type Tokens } from "./tokens";
 
 // Per-unit table for the tokenizer: class in the low 3 bits, separator effects above.
 const U_SENTENCE = 1 << 3;

@@ -237,7 +237,7 @@ export function generateApp(s: Scenario, actor: string, personaIndex: number): v
   const times: Array<{ t: number; user: number; turn: number }> = [];
   while (times.length < volume) {
     const region = rng.chance(0.6) ? home : pickRegion(rng);
-    const user = Math.floor(endUsers * Math.pow(rng.next(), 2)); // some end users are much more active
+    const user = Math.floor(endUsers * rng.next() ** 2); // some end users are much more active
     const length = rng.weighted([
       [1, 45],
       [2, 25],

@@ -75,7 +75,9 @@ export function template(path: string): Json {
 /** Every path (list of keys/indexes) to a value inside `v`, the root included. */
 function pathsOf(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  if (Array.isArray(v)) v.forEach((x, i) => {
+    pathsOf(x, [...at, i], out);
+  });
   else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
   return out;
 }

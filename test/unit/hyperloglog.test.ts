@@ -57,7 +57,9 @@ function sparseBytes(p: number, entries: number[], count = entries.length): Uint
   out.set([1, 1, p]);
   const view = new DataView(out.buffer);
   view.setUint32(3, count, true);
-  entries.forEach((e, i) => view.setUint32(7 + 4 * i, e >>> 0, true));
+  entries.forEach((e, i) => {
+    view.setUint32(7 + 4 * i, e >>> 0, true);
+  });
   return out;
 }
 

@@ -36,7 +36,11 @@ describe("tokenMatches", () => {
     // comparison's work is its byte reads, so count them.
     const counted = (bytes: number[]) => {
       let reads = 0;
-      const proxy = new Proxy(bytes, { get: (t, k) => (typeof k === "string" && /^\d+$/.test(k) ? (reads++, t[Number(k)]) : Reflect.get(t, k)) });
+      const proxy = new Proxy(bytes, { get: (t, k) => {
+        if (typeof k !== "string" || !/^\d+$/.test(k)) return Reflect.get(t, k);
+        reads++;
+        return t[Number(k)];
+      } });
       return { proxy, reads: () => reads };
     };
     const base = Array.from({ length: 32 }, (_, i) => i);

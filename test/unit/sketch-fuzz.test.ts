@@ -40,7 +40,9 @@ const epochArb = fc
     const e = new Epoch(schema, index);
     for (const [s, [hi, lo]] of inserts) e.sketches[s % e.sketches.length]!.insert(hi, lo);
     for (const t of topics) e.topics[t >>> 3]! |= 1 << (t & 7);
-    counters.forEach((c, i) => (e.counters[i] = c));
+    counters.forEach((c, i) => {
+      e.counters[i] = c;
+    });
     return { schema, bytes: e.marshal() };
   });
 
