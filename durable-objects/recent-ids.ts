@@ -21,7 +21,7 @@ export class RecentIds {
     const known = this.ids.find((r) => r.id === id);
     if (known) {
       // A newer time marks the list too (flushes are coalesced, so this costs no extra writes per
-      // request), so a restart after the flush interval shows the same times (issue 4).
+      // request), so a restart after the flush interval shows the same times.
       if (now > known.lastSeen) {
         known.lastSeen = now;
         this.dirty = true;

@@ -1,5 +1,5 @@
 /**
- * The operator API under /_guard/v1/ (contract §5): token-protected JSON views of accounts,
+ * The operator API under /_guard/v1/ (README, "Operator API"): token-protected JSON views of accounts,
  * fingerprints and the flagged list. In test mode "now" is the replayed time of x-guard-test-time.
  */
 import { Router, type IRequest } from "itty-router";

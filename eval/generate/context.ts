@@ -67,7 +67,7 @@ export class Scenario {
     if (time < this.start || time >= this.end) return undefined;
     this.#lastTime.set(key, time);
     const { path, body } = buildBody(style, turns);
-    // Field order as in the contract's example, so files diff and read alike.
+    // Field order as ScenarioLine declares it, so files diff and read alike.
     const line: ScenarioLine = {
       t: time,
       key,
