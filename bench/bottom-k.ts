@@ -16,8 +16,8 @@
 import type { Hash64 } from "../core/hash";
 import { SketchDecodeError } from "../core/sketch-error";
 
-export const BOTTOM_K_FORMAT_VERSION = 1;
-export const BOTTOM_K_MIN_K = 2;
+const BOTTOM_K_FORMAT_VERSION = 1;
+const BOTTOM_K_MIN_K = 2;
 /** bounds what a decoder will allocate for a hostile k */
 export const BOTTOM_K_MAX_K = 1 << 16;
 

@@ -2,7 +2,7 @@
  * The most recent account ids behind one fingerprint shard, for operators ("which accounts share this
  * client?"). Bounded, ids only. A new id or a newer time marks it for the next flush.
  */
-export const RECENT_IDS_MAX = 32;
+const RECENT_IDS_MAX = 32;
 
 export interface RecentId {
   id: string;

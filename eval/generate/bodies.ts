@@ -5,7 +5,7 @@ import type { Rng } from "../../tools/prng";
 
 export type Api = "chat" | "responses" | "completions" | "messages";
 
-export const API_PATHS: Readonly<Record<Api, string>> = {
+const API_PATHS: Readonly<Record<Api, string>> = {
   chat: "/v1/chat/completions",
   responses: "/v1/responses",
   completions: "/v1/completions",
@@ -33,7 +33,7 @@ export interface BodyStyle {
 
 export const OPENAI_MODELS: readonly string[] = ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o3-mini", "o4-mini"];
 export const ANTHROPIC_MODELS: readonly string[] = ["claude-3-5-haiku-latest", "claude-3-7-sonnet-latest", "claude-sonnet-4-20250514", "claude-opus-4-20250514"];
-export const COMPLETIONS_MODEL = "gpt-3.5-turbo-instruct";
+const COMPLETIONS_MODEL = "gpt-3.5-turbo-instruct";
 
 /** What earlier assistant turns hold: the replay never has real answers, and the guard never needs them. */
 export const ASSISTANT_PLACEHOLDERS: readonly string[] = [

@@ -102,7 +102,7 @@ export function localMoment(s: Scenario, rng: Rng, day: number, region: Pick<Reg
 }
 
 /** Day of week of a UTC time at a local offset, 0 = Sunday. */
-export function localWeekday(t: number, utcOffset: number): number {
+function localWeekday(t: number, utcOffset: number): number {
   return new Date(t + utcOffset * HOUR).getUTCDay();
 }
 

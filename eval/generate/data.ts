@@ -23,8 +23,6 @@ export interface PromptRow {
   text: string;
 }
 
-export type ExtractionSource = "alpaca" | "seed" | "t0";
-
 export interface PromptData {
   /** people's prompts: ShareGPT first turns and InstructionWild, or `people` when the folder has neither */
   benign: PromptRow[];
@@ -77,10 +75,10 @@ export function readReservedPrompts(scenarioPath: string): Set<string> {
 }
 
 /** How many distinct people prompts the pool holds: enough that a crowd of thousands rarely repeats one. */
-export const PEOPLE_POOL_SIZE = 12_000;
+const PEOPLE_POOL_SIZE = 12_000;
 
 /** The people pool: the same for every seed, so scenarios of one preset share their benign texts' nature. */
-export function peoplePool(): PromptRow[] {
+function peoplePool(): PromptRow[] {
   return peoplePrompts(new Rng("people-prompts/v1"), PEOPLE_POOL_SIZE).map((text, i) => ({ source: "people", id: `people-${i}`, group: "", text }));
 }
 

@@ -124,7 +124,7 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
 ];
 
 /** How common each client is among API users (weights, same order as SDK_CLIENTS). */
-export const SDK_WEIGHTS: readonly number[] = [22, 12, 12, 5, 7, 8, 8, 4, 5, 4, 6, 7];
+const SDK_WEIGHTS: readonly number[] = [22, 12, 12, 5, 7, 8, 8, 4, 5, 4, 6, 7];
 
 export interface SdkSetup {
   client: SdkClient;

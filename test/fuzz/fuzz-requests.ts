@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 
-export const INSPECTED = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"] as const;
+const INSPECTED = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"] as const;
 const OTHER_PATHS = ["/v1/models", "/v1/embeddings", "/v1/files/file-abc", "/", "/v1/chat/completions/", "/V1/MESSAGES", "/v1/messages?beta=true", "/%ff%fe/..%2f", "/v1/responses/resp_1/cancel", "/_guard/", "/_guard/v1/flagged"];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
