@@ -10,12 +10,12 @@ import { CUSTOM_POLICY } from "./test/policy/preset";
 // a browser) are in vitest.system.config.ts; benchmarks are in bench/ with their own runner.
 type Bindings = Record<string, string>;
 
-const base: Bindings = {
+const base = {
   GUARD_TEST_MODE: "true",
   GUARD_SECRET: "test-secret-not-for-production",
   ADMIN_TOKEN: "test-admin-token",
   RATE_LIMIT_REQUESTS: "100",
-};
+} satisfies Bindings;
 
 function workerd(name: string, include: string[], bindings: Bindings) {
   return {

@@ -16,8 +16,8 @@
 import type { Hash64 } from "../core/hash";
 import { SketchDecodeError } from "../core/sketch-error";
 
-export const BOTTOM_K_FORMAT_VERSION = 1;
-export const BOTTOM_K_MIN_K = 2;
+const BOTTOM_K_FORMAT_VERSION = 1;
+const BOTTOM_K_MIN_K = 2;
 /** bounds what a decoder will allocate for a hostile k */
 export const BOTTOM_K_MAX_K = 1 << 16;
 
@@ -85,15 +85,15 @@ export class BottomK {
     const full = n === this.k;
     // Fast reject: once full, almost every hash of a large set lies above the k-th smallest.
     if (full) {
-      const mh = d[2 * n - 2];
-      if (hi > mh || (hi === mh && lo >= d[2 * n - 1])) return false;
+      const mh = d[2 * n - 2]!;
+      if (hi > mh || (hi === mh && lo >= d[2 * n - 1]!)) return false;
     }
     let a = 0;
     let b = n;
     while (a < b) {
       const mid = (a + b) >>> 1;
-      const h = d[2 * mid];
-      if (h < hi || (h === hi && d[2 * mid + 1] < lo)) a = mid + 1;
+      const h = d[2 * mid]!;
+      if (h < hi || (h === hi && d[2 * mid + 1]! < lo)) a = mid + 1;
       else b = mid;
     }
     if (a < n && d[2 * a] === hi && d[2 * a + 1] === lo) return false;
@@ -124,7 +124,7 @@ export class BottomK {
   estimate(): number {
     const n = this.n;
     if (n < this.k) return n;
-    return (this.k - 1) / fraction(this.data[2 * n - 2], this.data[2 * n - 1]);
+    return (this.k - 1) / fraction(this.data[2 * n - 2]!, this.data[2 * n - 1]!);
   }
 
   /** Union in place: the k smallest distinct hashes of both. */
@@ -149,17 +149,17 @@ export class BottomK {
         takeA = true;
         takeB = false;
       } else {
-        const c = compare(a[2 * i], a[2 * i + 1], b[2 * j], b[2 * j + 1]);
+        const c = compare(a[2 * i]!, a[2 * i + 1]!, b[2 * j]!, b[2 * j + 1]!);
         takeA = c <= 0;
         takeB = c >= 0;
       }
       if (takeA) {
-        out[2 * n] = a[2 * i];
-        out[2 * n + 1] = a[2 * i + 1];
+        out[2 * n] = a[2 * i]!;
+        out[2 * n + 1] = a[2 * i + 1]!;
         i++;
       } else {
-        out[2 * n] = b[2 * j];
-        out[2 * n + 1] = b[2 * j + 1];
+        out[2 * n] = b[2 * j]!;
+        out[2 * n + 1] = b[2 * j + 1]!;
       }
       if (takeB) j++;
       n++;
@@ -186,18 +186,18 @@ export class BottomK {
       let c: number;
       if (i === an) c = 1;
       else if (j === bn) c = -1;
-      else c = compare(a[2 * i], a[2 * i + 1], b[2 * j], b[2 * j + 1]);
+      else c = compare(a[2 * i]!, a[2 * i + 1]!, b[2 * j]!, b[2 * j + 1]!);
       if (c <= 0) {
-        w.hi = a[2 * i];
-        w.lo = a[2 * i + 1];
+        w.hi = a[2 * i]!;
+        w.lo = a[2 * i + 1]!;
         i++;
         if (c === 0) {
           j++;
           w.both++;
         }
       } else {
-        w.hi = b[2 * j];
-        w.lo = b[2 * j + 1];
+        w.hi = b[2 * j]!;
+        w.lo = b[2 * j + 1]!;
         j++;
       }
       w.union++;
@@ -244,7 +244,7 @@ export class BottomK {
     out[0] = BOTTOM_K_FORMAT_VERSION;
     view.setUint32(1, this.k, true);
     view.setUint32(5, n, true);
-    for (let i = 0; i < 2 * n; i++) view.setUint32(HEADER_BYTES + 4 * i, this.data[i], true);
+    for (let i = 0; i < 2 * n; i++) view.setUint32(HEADER_BYTES + 4 * i, this.data[i]!, true);
     return out;
   }
 
@@ -278,7 +278,7 @@ export class BottomK {
     for (let i = 0; i < n; i++) {
       const hi = view.getUint32(HEADER_BYTES + 8 * i, true);
       const lo = view.getUint32(HEADER_BYTES + 8 * i + 4, true);
-      if (i > 0 && compare(data[2 * i - 2], data[2 * i - 1], hi, lo) >= 0) {
+      if (i > 0 && compare(data[2 * i - 2]!, data[2 * i - 1]!, hi, lo) >= 0) {
         throw new SketchDecodeError(`BottomK hashes not strictly increasing at ${i}`);
       }
       data[2 * i] = hi;

@@ -46,9 +46,9 @@ export function mixedPrompts(): string[] {
   const c = prompts("instructionwild.jsonl");
   const out: string[] = [];
   for (let i = 0; i < Math.max(a.length, b.length, c.length); i++) {
-    if (i < a.length) out.push(a[i]);
-    if (i < b.length) out.push(b[i]);
-    if (i < c.length) out.push(c[i]);
+    if (i < a.length) out.push(a[i]!);
+    if (i < b.length) out.push(b[i]!);
+    if (i < c.length) out.push(c[i]!);
   }
   return out;
 }
@@ -86,7 +86,7 @@ export function promptsOfSize(bytes: number, count: number): string[] {
     const parts: string[] = [];
     let size = 0;
     for (let i = start; size < bytes; i++) {
-      const p = pool[i % pool.length];
+      const p = pool[i % pool.length]!;
       parts.push(p);
       size += utf8.encode(p).byteLength + 2;
     }

@@ -45,7 +45,7 @@ async function accountLoad(env: Bindings, url: URL): Promise<unknown> {
   const worker = async (): Promise<void> => {
     while (sent < n) {
       const i = sent++;
-      const obs = pool[i % pool.length];
+      const obs = pool[i % pool.length]!;
       // a new prompt every time: fresh hashes over the pool's shapes
       const prompt = { ...obs.prompt!, prompt: [rng.u32(), rng.u32()] as [number, number], shingles: obs.prompt!.shingles.map(() => rng.u32()) };
       await stub.observe({ ...obs, now: Date.now(), prompt });
@@ -93,11 +93,11 @@ async function hotkey(env: Bindings, url: URL): Promise<unknown> {
       const obs: FingerprintObservation = fingerprintObservation(rng, SWEEP, Date.now(), account);
       refAccounts.insert(account[0], account[1]);
       refPrompts.insert(obs.prompt.prompt[0], obs.prompt.prompt[1]);
-      const p: Promise<void> = stubs[shard].observe(obs).then(
+      const p: Promise<void> = stubs[shard]!.observe(obs).then(
         () => {
-          perShard[shard]++;
+          perShard[shard]!++;
           const sec = Math.floor((Date.now() - t0) / 1000);
-          perSecond[shard][sec] = (perSecond[shard][sec] ?? 0) + 1;
+          perSecond[shard]![sec] = (perSecond[shard]![sec] ?? 0) + 1;
         },
         () => void failed++,
       );

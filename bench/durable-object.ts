@@ -95,12 +95,12 @@ async function hotkeyTables(t: RunningWorker): Promise<Table[]> {
   const total = run.perShard.reduce((a, b) => a + b, 0);
   table.row(["all shards", "100 %", `${fmt.int(total)} in ${secs.toFixed(1)} s (${run.failed} failed)`, "", `${fmt.int(rate)}/s`, ""]);
   for (let s = 0; s < shards; s++) {
-    const share = run.perShard[s] / total;
-    const peak = Math.max(0, ...run.perSecond[s].filter((x) => x !== null && x !== undefined));
-    table.row([`shard ${s}`, fmt.pct(share, 1), fmt.int(run.perShard[s]), `${fmt.int(peak)}/s`, `${fmt.int(share * rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`], share * rate <= OBS_BUDGET && peak <= OBS_BUDGET && run.failed === 0);
+    const share = run.perShard[s]! / total;
+    const peak = Math.max(0, ...run.perSecond[s]!.filter((x) => x !== null && x !== undefined));
+    table.row([`shard ${s}`, fmt.pct(share, 1), fmt.int(run.perShard[s]!), `${fmt.int(peak)}/s`, `${fmt.int(share * rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`], share * rate <= OBS_BUDGET && peak <= OBS_BUDGET && run.failed === 0);
   }
   table.row(["unsharded (FP_SHARDS = 1), for comparison", "100 %", "", "", `${fmt.int(rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`]);
-  const merged = views[0];
+  const merged = views[0]!;
   const est = new Table("7b. Hot key: merged estimate against one unsharded sketch", ["figure", "merged (shard 0)", "unsharded", "true", "difference", "budget (the sketch's error)"]);
   for (const [label, got, want, truth, p] of [
     ["distinct accounts", merged.accounts, run.reference.accounts, run.accounts, FINGERPRINT_SCHEMA.sketches.accounts],

@@ -56,10 +56,10 @@ function traffic(count: number, keys: number, streamShare: number): Traffic {
       headers: {
         "content-type": "application/json",
         ...(format === "openai-chat" ? { authorization: `Bearer ${key}` } : { "x-api-key": key }),
-        "user-agent": UAS[k % UAS.length],
+        "user-agent": UAS[k % UAS.length]!,
         "cf-connecting-ip": ip,
       },
-      body: enc.encode(conversationBodyFor(format, prompts[(i + 7919) % prompts.length], prompts[i % prompts.length], stream)),
+      body: enc.encode(conversationBodyFor(format, prompts[(i + 7919) % prompts.length]!, prompts[i % prompts.length]!, stream)),
     };
   };
   const warmup: LoadRequest[] = [];
@@ -178,7 +178,7 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
       ? `2. End to end in workerd, concurrency ${CONCURRENCY}, ${opts.keys} accounts, same upstream`
       : `2b. One request at a time (concurrency ${concurrency}), ${opts.lightKeys} accounts: the guard's latency when the cores are not saturated`;
     const t = new Table(title, ["Worker", "requests/s", "p50", "p99", "workerd CPU per request", "answered 200", "vs bare: throughput", "vs bare: p50", "budget"]);
-    const bare = sideStats(sides[0], concurrency);
+    const bare = sideStats(sides[0]!, concurrency);
     for (const s of sides) {
       const st = sideStats(s, concurrency);
       const cpu = Number.isNaN(st.cpu) ? "n/a" : fmt.us(st.cpu * 1000);
@@ -194,7 +194,7 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
     }
     tables.push(t);
   }
-  const table = tables[0];
+  const table = tables[0]!;
   table.note(
     `${opts.runs} runs of ${opts.seconds} s per Worker, in alternating order, after a warm-up that creates every Durable Object the runs touch. ` +
       `Traffic: real prompts (../shared/data) as second turns of conversations, both formats, ${opts.keys} API keys, two client networks each, five SDK user agents ` +
@@ -204,7 +204,7 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
       `three observe calls, flush alarms, shard exchanges) runs on the Worker's own workerd thread, where in production objects run elsewhere. ` +
       `"Worker alone" binds the two guard objects to stubs that answer allow at once (bench/stub-objects-worker.ts): the edge Worker's own cost.`,
   );
-  tables[1].note(
+  tables[1]!.note(
     `The same Workers, one request in flight, answers not streamed (${Math.round(opts.lightStreamShare * 100)} %): no queueing, so the difference to the bare proxy is the guard's own time on the response path, ` +
       `plus whatever Durable Object events (flush alarms, shard exchanges) happen to run on the same thread at that moment. ` +
       `With SPECULATIVE_UPSTREAM the upstream request runs while the objects decide, so their round trip overlaps the upstream's.`,

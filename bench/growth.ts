@@ -49,7 +49,7 @@ type Step = (w: AccountWindow, i: number, now: number) => void;
 /** CPU ms per request of one round: `perAccount` more requests to every account of the cohort. */
 function round(c: Cohort, step: Step, offset: number, perAccount: number): number {
   const ms = cpuMs(() => {
-    for (let k = 0; k < perAccount; k++) for (let i = 0; i < c.windows.length; i++) step(c.windows[i], offset + k * c.windows.length + i, c.now);
+    for (let k = 0; k < perAccount; k++) for (let i = 0; i < c.windows.length; i++) step(c.windows[i]!, offset + k * c.windows.length + i, c.now);
   });
   return ms / (perAccount * c.windows.length);
 }
@@ -66,12 +66,12 @@ export function growthTable(): Table {
   const f = facts(small.now);
 
   const accountOnly: Step = (w, i, now) => {
-    const obs = obsPool[i % obsPool.length];
+    const obs = obsPool[i % obsPool.length]!;
     record(w, obs, now);
     assess(w, now);
   };
   const wholeCore: Step = (w, i, now) => {
-    const b = texts[i % texts.length];
+    const b = texts[i % texts.length]!;
     const work = edgeWork(KEY, b.format, JSON.parse(b.text), f);
     record(w, work.obs, now);
     assess(w, now);

@@ -77,7 +77,7 @@ export async function runLoad(target: LoadTarget, requests: readonly LoadRequest
     });
 
   const loop = async (): Promise<void> => {
-    while (nowMs() < deadline && next < end) await one(requests[next++ % requests.length]);
+    while (nowMs() < deadline && next < end) await one(requests[next++ % requests.length]!);
   };
   await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsed = (nowMs() - t0) / 1000;

@@ -12,7 +12,7 @@ import { Rng } from "../tools/prng";
 
 export { Rng };
 
-export const SHINGLES_PER_PROMPT = 12;
+const SHINGLES_PER_PROMPT = 12;
 
 export interface StreamShape {
   /** distinct templates the stream cycles through; 0: every prompt its own template (worst case) */

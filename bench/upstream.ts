@@ -29,7 +29,9 @@ const server = createServer((req, res) => {
     // the mock as the guard runs it: streamed answers pace their events (5 ms apart)
     const answer = mockUpstream(request, body, null);
     const headers: Record<string, string> = {};
-    answer.headers.forEach((v, k) => (headers[k] = v));
+    answer.headers.forEach((v, k) => {
+      headers[k] = v;
+    });
     res.writeHead(answer.status, headers);
     const reader = answer.body!.getReader();
     const pump = (): void => {

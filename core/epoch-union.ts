@@ -10,9 +10,9 @@ export type EpochFigures<S extends string, C extends string> = Pick<Epoch<S, C>,
 
 /** Adds `from` into `into` (both of one schema). */
 export function addEpoch<S extends string, C extends string>(into: EpochFigures<S, C>, from: EpochFigures<S, C>): void {
-  for (let i = 0; i < into.counters.length; i++) into.counters[i] += from.counters[i];
-  for (let i = 0; i < into.sketches.length; i++) into.sketches[i].merge(from.sketches[i]);
-  for (let i = 0; i < into.topics.length; i++) into.topics[i] |= from.topics[i];
+  for (let i = 0; i < into.counters.length; i++) into.counters[i]! += from.counters[i]!;
+  for (let i = 0; i < into.sketches.length; i++) into.sketches[i]!.merge(from.sketches[i]!);
+  for (let i = 0; i < into.topics.length; i++) into.topics[i]! |= from.topics[i]!;
 }
 
 /** A fresh epoch (index −1) holding the union of `epochs`; the inputs are left unchanged. */

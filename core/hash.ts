@@ -99,7 +99,7 @@ export function hashWords(key: HashKey, words: ArrayLike<number>, start: number,
   let h1 = key.s1 ^ 0x5bd1e995;
   let h2 = key.s2 ^ 0x27d4eb2f;
   for (let i = start; i < start + count; i++) {
-    const k = words[i] | 0;
+    const k = words[i]! | 0;
     h1 = mixLane1(h1, k);
     h2 = mixLane2(h2, k);
   }
@@ -135,7 +135,7 @@ export async function hmacHex(secret: string, message: string, bytes = 16): Prom
   }
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, encoder.encode(message)));
   let hex = "";
-  for (let i = 0; i < bytes; i++) hex += mac[i].toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes; i++) hex += mac[i]!.toString(16).padStart(2, "0");
   return hex;
 }
 

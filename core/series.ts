@@ -40,9 +40,9 @@ export function epochSeries<S extends string, C extends string>(schema: WindowSc
     if (acc === null) acc = unionEpochs(schema, [merged]);
     else addEpoch(acc, merged);
     const figures = (x: Epoch<S, C>): SeriesFigures => ({
-      requests: iRequests >= 0 ? x.counters[iRequests] : 0,
-      prompts: iPrompts >= 0 ? Math.round(x.sketches[iPrompts].estimate()) : 0,
-      templates: iTemplates >= 0 ? Math.round(x.sketches[iTemplates].estimate()) : 0,
+      requests: iRequests >= 0 ? x.counters[iRequests]! : 0,
+      prompts: iPrompts >= 0 ? Math.round(x.sketches[iPrompts]!.estimate()) : 0,
+      templates: iTemplates >= 0 ? Math.round(x.sketches[iTemplates]!.estimate()) : 0,
       topics: popcount(x.topics),
     });
     out.push({ start: index * epochMs, end: (index + 1) * epochMs, ...figures(merged), window: figures(acc) });

@@ -47,22 +47,22 @@ export class ShardMerge<S extends string, C extends string> {
     const peerUnion = this.peerUnion;
     const counters = this.schema.counters;
     const topics = new Uint8Array(peerUnion.topics);
-    for (const e of window.live()) for (let i = 0; i < topics.length; i++) topics[i] |= e.topics[i];
+    for (const e of window.live()) for (let i = 0; i < topics.length; i++) topics[i]! |= e.topics[i]!;
     const covered = popcount(topics);
     return {
       distinct: (sketch) => {
         const i = this.names.indexOf(sketch);
-        const c = this.cache[i];
+        const c = this.cache[i]!;
         const version = window.unionVersion(sketch);
         if (c.window !== window || c.version !== version || c.peers !== this.peersVersion) {
-          c.value = HyperLogLog.unionEstimate([...window.live().map((e) => e.sketches[i]), peerUnion.sketches[i]]);
+          c.value = HyperLogLog.unionEstimate([...window.live().map((e) => e.sketches[i]!), peerUnion.sketches[i]!]);
           c.window = window;
           c.version = version;
           c.peers = this.peersVersion;
         }
         return c.value;
       },
-      counter: (name) => window.counter(name) + peerUnion.counters[counters.indexOf(name)],
+      counter: (name) => window.counter(name) + peerUnion.counters[counters.indexOf(name)]!,
       topics: covered,
     };
   }

@@ -68,7 +68,7 @@ export function nextVerdict(
     action = "block";
     reasons = [...reasons, `kept sending extraction-like traffic through throttles (${strikes} requests)`];
   }
-  const growth = Math.min(BLOCK_GROWTH_MAX, Math.pow(BLOCK_GROWTH, offences));
+  const growth = Math.min(BLOCK_GROWTH_MAX, BLOCK_GROWTH ** offences);
   const until = cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 * growth : null;
   return { action: "block", reasons, since: now, until, score, offences: offences + 1 };
 }

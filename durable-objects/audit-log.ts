@@ -73,13 +73,25 @@ export class AuditLog extends DurableObject<Env> {
   async query(q: AuditQuery): Promise<AuditPage> {
     const where: string[] = [];
     const args: SqlStorageValue[] = [];
-    if (q.account !== undefined) where.push("account = ?"), args.push(q.account);
-    if (q.fingerprint !== undefined) where.push("fingerprint = ?"), args.push(q.fingerprint);
-    if (q.from !== undefined) where.push("t >= ?"), args.push(q.from);
-    if (q.to !== undefined) where.push("t < ?"), args.push(q.to);
+    if (q.account !== undefined) {
+      where.push("account = ?");
+      args.push(q.account);
+    }
+    if (q.fingerprint !== undefined) {
+      where.push("fingerprint = ?");
+      args.push(q.fingerprint);
+    }
+    if (q.from !== undefined) {
+      where.push("t >= ?");
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push("t < ?");
+      args.push(q.to);
+    }
     const desc = q.order === "desc";
     if (q.after) {
-      const [t, id] = q.after.split(":").map(Number);
+      const [t, id] = q.after.split(":").map(Number) as [number, number];
       where.push(desc ? "(t < ? OR (t = ? AND id < ?))" : "(t > ? OR (t = ? AND id > ?))");
       args.push(t, t, id);
     }

@@ -1,5 +1,5 @@
 /**
- * Retries that carry an `Idempotency-Key` (issue 4): the account object remembers the last few
+ * Retries that carry an `Idempotency-Key`: the account object remembers the last few
  * idempotent requests it decided, so a retry within IDEMPOTENCY_TTL_MS is the same request, not a
  * new one. It is not counted again (requests, sketches, limits) and gets the same decision while
  * that decision holds. When the first attempt was refused and its Retry-After has passed, the retry

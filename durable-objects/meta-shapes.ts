@@ -12,11 +12,11 @@ const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s)
 const isAction = (x: unknown) => x === "allow" || x === "throttle" || x === "block";
 
 /** An extraction verdict as stored (or null). */
-export function isStoredVerdict(x: unknown): boolean {
+function isStoredVerdict(x: unknown): boolean {
   return x === null || (isObject(x) && isAction(x.action) && isStrings(x.reasons) && isNumber(x.since) && isTime(x.until) && isNumber(x.score));
 }
 
-export function arrayOf<T>(item: (x: unknown) => boolean): Validator<T[]> {
+function arrayOf<T>(item: (x: unknown) => boolean): Validator<T[]> {
   return (x: unknown): x is T[] => Array.isArray(x) && x.every(item);
 }
 

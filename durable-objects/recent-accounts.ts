@@ -1,7 +1,7 @@
 /**
  * Persistence of a fingerprint shard's "accounts seen this hour and the last" sketches, which feed
  * the burst signal (FP_NEW_ACCOUNTS_PER_HOUR). They used to live in memory only, so an eviction or a
- * restart forgot a burst in progress (found by the eviction test of issue 4).
+ * restart forgot a burst in progress (an eviction test found it).
  */
 import { HyperLogLog } from "../core/hyperloglog";
 

@@ -2,7 +2,7 @@
  * The most recent account ids behind one fingerprint shard, for operators ("which accounts share this
  * client?"). Bounded, ids only. A new id or a newer time marks it for the next flush.
  */
-export const RECENT_IDS_MAX = 32;
+const RECENT_IDS_MAX = 32;
 
 export interface RecentId {
   id: string;
@@ -21,7 +21,7 @@ export class RecentIds {
     const known = this.ids.find((r) => r.id === id);
     if (known) {
       // A newer time marks the list too (flushes are coalesced, so this costs no extra writes per
-      // request), so a restart after the flush interval shows the same times (issue 4).
+      // request), so a restart after the flush interval shows the same times.
       if (now > known.lastSeen) {
         known.lastSeen = now;
         this.dirty = true;

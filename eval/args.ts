@@ -20,7 +20,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
   const positional: string[] = [];
   const flags = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
     if (!arg.startsWith("--")) {
       positional.push(arg);
       continue;
@@ -32,7 +32,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
     let value = "true";
     if (flag.value) {
       if (eq > 0) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
+      else if (i + 1 < argv.length) value = argv[++i]!;
       else throw new UsageError(`--${name} needs a value`);
     } else if (eq > 0) {
       throw new UsageError(`--${name} takes no value`);

@@ -65,7 +65,7 @@ function parseVars(values: readonly string[]): Record<string, string> {
     // `KEY:VALUE` is accepted too, as `wrangler dev --var` spells it.
     const match = /^([A-Za-z_][A-Za-z0-9_]*)[=:](.*)$/s.exec(entry);
     if (!match) throw new UsageError(`--var ${JSON.stringify(entry)}: expected KEY=VALUE`);
-    vars[match[1]] = match[2];
+    vars[match[1]!] = match[2]!;
   }
   return vars;
 }
@@ -77,7 +77,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   if (args.positional.length !== 1) throw new UsageError("give exactly one scenario file");
-  const scenario = resolve(args.positional[0]);
+  const scenario = resolve(args.positional[0]!);
   if (!existsSync(scenario)) throw new UsageError(`no such file: ${scenario}`);
   const name = scenarioName(scenario);
   const outDir = resolve(stringFlag(args, "out") ?? join("out", "eval", name));

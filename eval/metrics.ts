@@ -63,7 +63,7 @@ export function ratio(part: number, whole: number): number {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
 export interface BenignGroup {
@@ -256,7 +256,7 @@ export function computeMetrics(input: Iterable<Verdict>): Metrics {
   }
 
   for (const flags of accounts.values()) {
-    const group = byKind[flags.kind];
+    const group = byKind[flags.kind]!;
     for (const g of [overall, group]) {
       g.accounts++;
       if (flags.blocked) g.accountsBlocked++;
@@ -420,7 +420,7 @@ export function summariseLatency(latencies: readonly number[]): LatencySummary {
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
-    max: sorted.length > 0 ? sorted[sorted.length - 1] : Number.NaN,
+    max: sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN,
     mean: sorted.length > 0 ? total / sorted.length : Number.NaN,
   };
 }

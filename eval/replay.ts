@@ -49,7 +49,7 @@ export async function schedule<R>(
 
   /** Scenario time of the oldest line not yet answered; undefined when there is none. */
   const frontier = (): number | undefined => {
-    let t = pending.length > 0 ? pending[0].t : undefined;
+    let t = pending.length > 0 ? pending[0]!.t : undefined;
     for (const line of inflight.values()) if (t === undefined || line.t < t) t = line.t;
     return t;
   };
@@ -96,7 +96,7 @@ export async function schedule<R>(
       const rest: IndexedLine[] = [];
       let i = 0;
       for (; i < pending.length; i++) {
-        const line = pending[i];
+        const line = pending[i]!;
         if (inflight.size >= options.concurrency || line.t > edge + options.windowMs) break;
         const key = serialKey(line);
         // A key with an earlier line still waiting must not overtake it.

@@ -49,7 +49,7 @@ export function table(headers: string[], rows: string[][]): string {
   const numeric = (cell: string): boolean => /^[-+]?[\d,.]+(%| ms)?( \(.*\))?$|^n\/a$|^—$/.test(cell);
   const line = (cells: string[]): string =>
     cells
-      .map((cell, i) => (i > 0 && numeric(cell) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .map((cell, i) => (i > 0 && numeric(cell) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
   return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
@@ -135,7 +135,7 @@ export function formatReport(summary: Summary): string {
   out.push(
     table(
       ["kind", "accounts", "blocked", "throttled: extraction", "throttled: any", "requests", "requests refused", "other status"],
-      [benignRow("all", m.benign.overall), ...kinds.map((k) => benignRow(k, m.benign.byKind[k]))],
+      [benignRow("all", m.benign.overall), ...kinds.map((k) => benignRow(k, m.benign.byKind[k]!))],
     ),
   );
 

@@ -80,10 +80,6 @@ function requestFor(i: number): { path: string; method: string; headers: Record<
   }
 }
 
-function mean(xs: number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
-}
-
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 interface Run {
@@ -131,7 +127,7 @@ async function drive(dev: WranglerDev, requests: AutocannonRequest[], sampleHeap
 
 function rssLine(rss: number[]): string {
   const every10 = rss.filter((_, i) => i % 10 === 0).map(mb).join(" → ");
-  return `start ${mb(rss[0])}, max ${mb(Math.max(...rss))}, end ${mb(rss[rss.length - 1])}; every 10 s: ${every10}`;
+  return `start ${mb(rss[0]!)}, max ${mb(Math.max(...rss))}, end ${mb(rss[rss.length - 1]!)}; every 10 s: ${every10}`;
 }
 
 async function main(): Promise<number> {
@@ -190,8 +186,8 @@ async function main(): Promise<number> {
       await bare.crash();
     }
     log(`baseline (a Worker answering "ok", same wrangler dev and load): ${base.total} requests; workerd RSS: ${rssLine(base.rss)}`);
-    const guardGrowth = guard.rss[guard.rss.length - 1] - guard.rss[0];
-    const baseGrowth = base.rss[base.rss.length - 1] - base.rss[0];
+    const guardGrowth = guard.rss[guard.rss.length - 1]! - guard.rss[0]!;
+    const baseGrowth = base.rss[base.rss.length - 1]! - base.rss[0]!;
     log(`RSS growth over the measured ${DURATION_S} s: guard ${mb(guardGrowth)} for ${guard.total} requests, baseline ${mb(baseGrowth)} for ${base.total} requests`);
     // workerd and wrangler's dev proxy grow their RSS under load whatever the Worker does; the
     // guard must not grow more than that (plus room for its few hundred Durable Objects).

@@ -31,7 +31,7 @@ const USAGE = "usage: npm run replay -- <scenario.jsonl[.gz]> [--url http://127.
 function parse(argv: string[]): Options {
   const o: Partial<Options> = { url: "http://127.0.0.1:8787", speed: "max", concurrency: 8 };
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i]!;
     const value = () => {
       const v = argv[++i];
       if (v === undefined) fail(`${a} needs a value`);

@@ -64,7 +64,10 @@ async function traffic(base: string, tag: string): Promise<Sent[]> {
       const history = i % 3 === 0 ? [] : [`Tell me about ${TOPICS[u]}`];
       note(await post(base, key, chat(`Follow-up ${i % 7} about ${TOPICS[u]}, please.`, history), T0 + i * STEP * 20, ua));
     }
-    note((await fetch(`${base}/v1/models`, { headers: testHeaders({ key, time: T0 }) }).then(async (r) => (await r.arrayBuffer(), r.status))));
+    note((await fetch(`${base}/v1/models`, { headers: testHeaders({ key, time: T0 }) }).then(async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    })));
   });
   const sweeper = async () => {
     const key = `sk-restart-${tag}-sweeper`;

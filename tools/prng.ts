@@ -98,7 +98,7 @@ export class Rng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError("pick from an empty list");
-    return items[Math.floor(this.next() * items.length)];
+    return items[Math.floor(this.next() * items.length)]!;
   }
 
   weighted<T>(items: ReadonlyArray<readonly [T, number]>): T {
@@ -109,7 +109,7 @@ export class Rng {
       x -= w;
       if (x < 0) return item;
     }
-    return items[items.length - 1][0];
+    return items[items.length - 1]![0];
   }
 
   /** Index drawn with the given weights. */
@@ -118,7 +118,7 @@ export class Rng {
     for (const w of weights) total += w;
     let x = this.next() * total;
     for (let i = 0; i < weights.length; i++) {
-      x -= weights[i];
+      x -= weights[i]!;
       if (x < 0) return i;
     }
     return weights.length - 1;
@@ -127,7 +127,7 @@ export class Rng {
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j], items[i]];
+      [items[i], items[j]] = [items[j]!, items[i]!];
     }
     return items;
   }

@@ -14,7 +14,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function isJsonType(contentType: string | null): boolean {
   if (!contentType) return false;
-  const mime = contentType.split(";")[0].trim().toLowerCase();
+  const mime = contentType.split(";")[0]!.trim().toLowerCase();
   return mime === "application/json" || (mime.startsWith("application/") && mime.endsWith("+json"));
 }
 
@@ -35,7 +35,7 @@ async function readLimited(request: Request, limit: number): Promise<ArrayBuffer
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0].buffer.slice(chunks[0].byteOffset, chunks[0].byteOffset + size) as ArrayBuffer;
+  if (chunks.length === 1) return chunks[0]!.buffer.slice(chunks[0]!.byteOffset, chunks[0]!.byteOffset + size) as ArrayBuffer;
   const out = new Uint8Array(size);
   let o = 0;
   for (const c of chunks) {

@@ -16,7 +16,7 @@ async function sha256(text: string): Promise<string> {
 }
 
 async function policy(): Promise<string> {
-  const inline = (tag: string) => [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]);
+  const inline = (tag: string) => [...page.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, "g"))].map((m) => m[1]!);
   const scripts = await Promise.all(inline("script").map(sha256));
   const styles = await Promise.all(inline("style").map(sha256));
   return [

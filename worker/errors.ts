@@ -13,7 +13,7 @@
  * | `rate_limit_error`      | 429                 | a rate or budget is spent                       |
  * | `api_error`             | 502, 504            | upstream unreachable or too slow                |
  *
- * The contract (§2) pins the 4xx types for both shapes, so they are not translated per API even
+ * The 4xx types are fixed for both shapes (README, "What it answers"), so they are not translated per API even
  * where the real API would differ (OpenAI says `invalid_request_error` for a bad key, Anthropic
  * says `request_too_large` for 413). Anthropic's `overloaded_error` (529) is left out on purpose:
  * the guard never claims the model is overloaded; an upstream failure is an `api_error`.
@@ -109,7 +109,7 @@ export class GuardError extends Error {
     );
   }
 
-  /** 403. Retry-After only when the block expires (contract §2); reasons and scores are never said. */
+  /** 403. Retry-After only when the block expires; reasons and scores are never said. */
   static blocked(retryAfterSeconds: number | undefined, headers?: Record<string, string>): GuardError {
     const extra: Record<string, string> = { ...headers };
     if (retryAfterSeconds !== undefined) extra["retry-after"] = retryAfterHeader(retryAfterSeconds);
@@ -138,7 +138,7 @@ function retryAfterHeader(seconds: number): string {
   return String(Number.isFinite(seconds) ? Math.max(1, Math.ceil(seconds)) : 1);
 }
 
-/** The one formatter: renders a GuardError in the calling API's own error shape (contract §2). */
+/** The one formatter: renders a GuardError in the calling API's own error shape. */
 export function errorResponse(err: GuardError, shape: ErrorShape): Response {
   const body =
     shape === "anthropic"

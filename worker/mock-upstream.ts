@@ -384,7 +384,7 @@ function modelList(request: Request): Response {
       display_name: "Mock Claude",
       created_at: new Date(MODELS_CREATED * 1000).toISOString(),
     }));
-    return json({ data, has_more: false, first_id: data[0].id, last_id: data[data.length - 1].id }, "anthropic");
+    return json({ data, has_more: false, first_id: data[0]!.id, last_id: data[data.length - 1]!.id }, "anthropic");
   }
   const data = [OPENAI_MODEL, ANTHROPIC_MODEL].map((id) => ({
     id,
@@ -423,7 +423,7 @@ function sse(events: SseEvent[], delayMs: number, flavour: Flavour = "openai"): 
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (next > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const { event, data } = events[next++];
+      const { event, data } = events[next++]!;
       controller.enqueue(encoder.encode(`${event !== undefined ? `event: ${event}\n` : ""}data: ${data}\n\n`));
       if (next === events.length) controller.close();
     },

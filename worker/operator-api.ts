@@ -1,5 +1,5 @@
 /**
- * The operator API under /_guard/v1/ (contract §5): token-protected JSON views of accounts,
+ * The operator API under /_guard/v1/ (README, "Operator API"): token-protected JSON views of accounts,
  * fingerprints and the flagged list. In test mode "now" is the replayed time of x-guard-test-time.
  */
 import { Router, type IRequest } from "itty-router";
@@ -39,9 +39,9 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
   if (seen.length === 0) throw GuardError.notFound("GET", "fingerprint");
   const union = unionEpochs(FINGERPRINT_SCHEMA, seen.map((s) => Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union)));
   const names = Object.keys(FINGERPRINT_SCHEMA.sketches);
-  const est = (name: string): number => Math.round(union.sketches[names.indexOf(name)].estimate());
+  const est = (name: string): number => Math.round(union.sketches[names.indexOf(name)]!.estimate());
   const topics = popcount(union.topics);
-  const worst = seen.reduce<FingerprintSnapshot>((a, b) => (severity(b.verdict.action) > severity(a.verdict.action) ? b : a), seen[0]);
+  const worst = seen.reduce<FingerprintSnapshot>((a, b) => (severity(b.verdict.action) > severity(a.verdict.action) ? b : a), seen[0]!);
   return json({
     fingerprint: id,
     requests: seen.reduce((n, s) => n + s.requests, 0),
@@ -52,9 +52,9 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
     recentAccounts: Math.round(seen.reduce((n, s) => n + s.recentAccounts, 0)),
     firstSeen: Math.min(...seen.map((s) => s.firstSeen!)),
     lastSeen: Math.max(...seen.map((s) => s.lastSeen ?? 0)),
-    override: seen[0].override,
+    override: seen[0]!.override,
     accounts: mergeRecent(seen.map((s) => s.accounts)),
-    series: epochSeries(FINGERPRINT_SCHEMA, seen.flatMap((s) => s.epochs.map((b) => Epoch.unmarshal(FINGERPRINT_SCHEMA, b))), seen[0].epochMs),
+    series: epochSeries(FINGERPRINT_SCHEMA, seen.flatMap((s) => s.epochs.map((b) => Epoch.unmarshal(FINGERPRINT_SCHEMA, b))), seen[0]!.epochMs),
   });
 }
 

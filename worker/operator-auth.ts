@@ -11,7 +11,7 @@ async function digest(s: string): Promise<Uint8Array> {
 /** Compares two equal-length digests reading every byte of both: no early exit on a mismatch. */
 export function digestsEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ (b[i] ?? 0);
   return diff === 0;
 }
 
@@ -23,5 +23,5 @@ export async function tokenMatches(presented: string, expected: string): Promise
 /** The bearer token of a request, or "" when there is none. */
 export function bearer(headers: Headers): string {
   const m = /^Bearer[ \t]+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
-  return m ? m[1] : "";
+  return m ? m[1]! : "";
 }

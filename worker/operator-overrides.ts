@@ -40,7 +40,7 @@ function overrideAction(o: Override | null): AuditAction {
 async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string, o: Override | null, now: number, reason: string): Promise<OverrideRecord> {
   let rec: OverrideRecord;
   if (kind === "account") rec = await env.ACCOUNT_GUARD.getByName(id).setOverride(o);
-  else rec = (await Promise.all(shards(env, gc, id).map((stub) => stub.setOverride(o))))[0];
+  else rec = (await Promise.all(shards(env, gc, id).map((stub) => stub.setOverride(o))))[0]!;
   await registry(env).setOverride({ kind, id, override: rec.override, graceUntil: rec.graceUntil, updated: now });
   if (o?.list === "allow") await registry(env).clear(kind, id);
   const signals: Record<string, number> = { ...(o?.limits ?? {}) };
@@ -61,7 +61,7 @@ async function lift(env: Env, gc: GuardContext, kind: Kind, id: string, now: num
   } else {
     const all = await Promise.all(shards(env, gc, id).map((stub) => stub.lift(now, graceUntil)));
     lifted = all.find((r) => r.lifted?.action === "block")?.lifted ?? all.find((r) => r.lifted !== null)?.lifted ?? null;
-    rec = all[0].record;
+    rec = all[0]!.record;
   }
   await registry(env).clear(kind, id);
   await registry(env).setOverride({ kind, id, override: rec.override, graceUntil, updated: now });

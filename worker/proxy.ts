@@ -7,7 +7,7 @@ import { GuardError } from "./errors";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length"]);
 
-export function upstreamUrl(base: string, request: Request): string {
+function upstreamUrl(base: string, request: Request): string {
   const incoming = new URL(request.url);
   const target = new URL(base);
   const prefix = target.pathname.replace(/\/$/, "");

@@ -25,7 +25,7 @@ export function textHashFromTokens(key: HashKey, sampled: boolean, rawLength: nu
   const h = toks.hash;
   seq[0] = TAG_TEXT;
   seq[1] = sampled ? rawLength : 0;
-  for (let i = 0; i < n; i++) seq[i + 2] = h[i] ^ Math.imul(sep[i], 0x9e3779b1);
+  for (let i = 0; i < n; i++) seq[i + 2] = h[i]! ^ Math.imul(sep[i]!, 0x9e3779b1);
   seq[n + 2] = toks.tailSep;
   return hashWords(key, seq, 0, n + 3, out);
 }

@@ -131,8 +131,8 @@ export function sampleShingles(key: HashKey): Uint32Array {
   shingleSet.reset(n);
   let ns = 0;
   for (let i = 2; i < n; i++) {
-    if ((info[i] | info[i - 1]) & TF_BREAK) continue;
-    let p = Math.imul(hash[i - 2], 0x9e3779b1) ^ Math.imul(hash[i - 1], 0x85ebca77) ^ Math.imul(hash[i], 0xc2b2ae3d);
+    if ((info[i]! | info[i - 1]!) & TF_BREAK) continue;
+    let p = Math.imul(hash[i - 2]!, 0x9e3779b1) ^ Math.imul(hash[i - 1]!, 0x85ebca77) ^ Math.imul(hash[i]!, 0xc2b2ae3d);
     p ^= p >>> 15;
     p = Math.imul(p, 0x2c1b3c6d);
     p ^= p >>> 12;

@@ -51,7 +51,7 @@ function isPlaceholder(s: number): boolean {
 
 /** The template symbol of token i: its word hash, or a placeholder for variable content. */
 function symbolOf(i: number): number {
-  const f = toks.info[i];
+  const f = toks.info[i]!;
   const kind = f & TK_KIND_MASK;
   if (kind === TK_NUMBER) return PH_NUM;
   if (kind === TK_ID) return PH_ID;
@@ -59,45 +59,45 @@ function symbolOf(i: number): number {
   if (kind === TK_EMAIL) return PH_EMAIL;
   if (f & TF_QUOTED) return PH_QUOTE;
   // a capitalised word that does not open a sentence or line: a name
-  if (f & TF_CAP && i > 0 && (f & (TF_SENTENCE | TF_NEWLINE | TF_COLON | TF_BREAK)) === 0 && kind === TK_WORD && toks.end[i] - toks.start[i] > 1) return PH_NAME;
-  return toks.hash[i];
+  if (f & TF_CAP && i > 0 && (f & (TF_SENTENCE | TF_NEWLINE | TF_COLON | TF_BREAK)) === 0 && kind === TK_WORD && toks.end[i]! - toks.start[i]! > 1) return PH_NAME;
+  return toks.hash[i]!;
 }
 
 function countNames(a: number, b: number): number {
   let k = 0;
-  for (let i = a; i < b; i++) if (csym[i] === PH_NAME) k += cw[i];
+  for (let i = a; i < b; i++) if (csym[i] === PH_NAME) k += cw[i]!;
   return k;
 }
 
 /** Length of the symbols [a, b) in words (a run of names counts each name, a quoted span one). */
 function weight(a: number, b: number): number {
   let k = 0;
-  for (let i = a; i < b; i++) k += cw[i];
+  for (let i = a; i < b; i++) k += cw[i]!;
   return k;
 }
 
 function hasAny(set: U32Set, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) if (set.has(csym[i])) return true;
+  for (let i = a; i < b; i++) if (set.has(csym[i]!)) return true;
   return false;
 }
 
 /** A list item: a bullet, or "A." / "1)" / "b:" at the start of the line. */
 function isListItem(k: number, m: number): boolean {
-  if (cflag[k] & TF_BULLET) return true;
+  if (cflag[k]! & TF_BULLET) return true;
   if (k + 1 >= m) return false;
-  const t = ctok[k];
-  const short = csym[k] === PH_NUM || toks.end[t] - toks.start[t] === 1;
-  return short && (toks.sep[ctok[k + 1]] !== 0 || (cflag[k + 1] & (TF_SENTENCE | TF_COLON)) !== 0);
+  const t = ctok[k]!;
+  const short = csym[k] === PH_NUM || toks.end[t]! - toks.start[t]! === 1;
+  return short && (toks.sep[ctok[k + 1]!] !== 0 || (cflag[k + 1]! & (TF_SENTENCE | TF_COLON)) !== 0);
 }
 
 /** Appends the symbols [a, b) to the frame: all of them, or the first TEMPLATE_HEAD and last TEMPLATE_TAIL. */
 function pushPart(f: number, a: number, b: number): number {
   if (b - a <= TEMPLATE_HEAD + TEMPLATE_TAIL) {
-    for (let i = a; i < b; i++) frame[f++] = csym[i];
+    for (let i = a; i < b; i++) frame[f++] = csym[i]!;
   } else {
-    for (let i = a; i < a + TEMPLATE_HEAD; i++) frame[f++] = csym[i];
+    for (let i = a; i < a + TEMPLATE_HEAD; i++) frame[f++] = csym[i]!;
     frame[f++] = PH_GAP;
-    for (let i = b - TEMPLATE_TAIL; i < b; i++) frame[f++] = csym[i];
+    for (let i = b - TEMPLATE_TAIL; i < b; i++) frame[f++] = csym[i]!;
   }
   return f;
 }
@@ -142,9 +142,9 @@ function buildFrame(st: KeyState): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     const s = symbolOf(i);
-    const fl = info[i] & SEP_FLAGS;
+    const fl = info[i]! & SEP_FLAGS;
     if (m > 0 && s === csym[m - 1] && isPlaceholder(s) && (fl & TF_BREAK) === 0) {
-      if (s === PH_NAME && cw[m - 1] < 0xffff) cw[m - 1]++;
+      if (s === PH_NAME && cw[m - 1]! < 0xffff) cw[m - 1]!++;
       continue;
     }
     csym[m] = s;
@@ -156,9 +156,9 @@ function buildFrame(st: KeyState): number {
   const LINE = TF_NEWLINE | TF_BREAK;
   // end of the first line and of the first paragraph
   let e0 = 1;
-  while (e0 < m && (cflag[e0] & LINE) === 0) e0++;
+  while (e0 < m && (cflag[e0]! & LINE) === 0) e0++;
   let p0 = e0;
-  while (p0 < m && (cflag[p0] & (TF_PARA | TF_BREAK)) === 0) p0++;
+  while (p0 < m && (cflag[p0]! & (TF_PARA | TF_BREAK)) === 0) p0++;
 
   // prefix: an instruction at the start
   let pEnd = -1;
@@ -169,23 +169,23 @@ function buildFrame(st: KeyState): number {
     let cut = -1;
     let w = 0;
     for (let k = 1; k < e0 && w <= PREFIX_MAX; k++) {
-      w += cw[k - 1];
+      w += cw[k - 1]!;
       if (csym[k - 1] === PH_QUOTE) continue;
-      if (cflag[k] & (TF_COLON | TF_QUESTION)) {
+      if (cflag[k]! & (TF_COLON | TF_QUESTION)) {
         cut = k;
         break;
       }
     }
-    if (cut > 0 && cut <= LABEL_MAX && cflag[cut] & TF_COLON) {
+    if (cut > 0 && cut <= LABEL_MAX && cflag[cut]! & TF_COLON) {
       label = true;
       pEnd = cut;
     } else if (cut > 0 && weight(0, cut) <= PREFIX_MAX) {
       pEnd = cut;
-      pScore = cflag[cut] & TF_COLON ? 3 : 1;
+      pScore = cflag[cut]! & TF_COLON ? 3 : 1;
     } else if (lineLen <= PREFIX_MAX) {
       pEnd = e0;
-      pScore = e0 < m && cflag[e0] & (TF_PARA | TF_COLON) ? 3 : 1;
-    } else if (p0 < m && cflag[p0] & TF_PARA) {
+      pScore = e0 < m && cflag[e0]! & (TF_PARA | TF_COLON) ? 3 : 1;
+    } else if (p0 < m && cflag[p0]! & TF_PARA) {
       pEnd = p0;
       pScore = 2;
     }
@@ -196,7 +196,7 @@ function buildFrame(st: KeyState): number {
         pScore = 0;
       } else {
         if (pScore !== 2 && hasAny(st.forward, 0, pEnd)) pScore += 2;
-        if (pEnd === e0 && e0 + 1 < m && cflag[e0 + 1] & TF_COLON && csym[e0] !== PH_QUOTE) pScore += 2;
+        if (pEnd === e0 && e0 + 1 < m && cflag[e0 + 1]! & TF_COLON && csym[e0] !== PH_QUOTE) pScore += 2;
       }
     }
   }
@@ -206,16 +206,16 @@ function buildFrame(st: KeyState): number {
   let sEnd = m;
   let sScore = 0;
   let cue = false;
-  const rest = pEnd > 0 ? pEnd : 0;
+  const rest = Math.max(pEnd, 0);
   if (m > 0 && rest < m) {
     let lastLine = m - 1;
-    while (lastLine > 0 && (cflag[lastLine] & LINE) === 0) lastLine--;
+    while (lastLine > 0 && (cflag[lastLine]! & LINE) === 0) lastLine--;
     let cand = -1;
-    if (lastLine > 0 && lastLine >= rest && (cflag[lastLine] & TF_NEWLINE) !== 0) cand = lastLine;
+    if (lastLine > 0 && lastLine >= rest && (cflag[lastLine]! & TF_NEWLINE) !== 0) cand = lastLine;
     else if (pScore === 0) {
       // one line (or a sampled window) and no prefix: the last sentence
       for (let k = m - 1; k > Math.max(rest, lastLine); k--) {
-        if (cflag[k] & TF_SENTENCE && csym[k - 1] !== PH_QUOTE) {
+        if (cflag[k]! & TF_SENTENCE && csym[k - 1] !== PH_QUOTE) {
           cand = k;
           break;
         }
@@ -226,10 +226,10 @@ function buildFrame(st: KeyState): number {
       if (sw <= SUFFIX_MAX && !isListItem(cand, m) && countNames(cand, m) <= NAMES_MAX) {
         sStart = cand;
         cue = sw <= CUE_MAX && (toks.tailFlags & TF_COLON) !== 0;
-        sScore = cue ? 3 : cflag[cand] & TF_PARA ? 2 : 1;
+        sScore = cue ? 3 : cflag[cand]! & TF_PARA ? 2 : 1;
         if (hasAny(st.backward, cand, m)) sScore += 2;
         for (let k = cand + 1; k <= Math.min(m - 1, cand + LABEL_MAX + 1); k++) {
-          if (cflag[k] & TF_COLON) {
+          if (cflag[k]! & TF_COLON) {
             sEnd = k;
             break;
           }
@@ -278,8 +278,8 @@ export function explainTemplate(key: HashKey, text: string): string {
     [PH_GAP, "…"],
   ]);
   const words = new Map<number, string>();
-  for (let i = 0; i < toks.count; i++) words.set(toks.hash[i], text.slice(toks.start[i], toks.end[i]).toLowerCase());
+  for (let i = 0; i < toks.count; i++) words.set(toks.hash[i]!, text.slice(toks.start[i], toks.end[i]).toLowerCase());
   const parts: string[] = [];
-  for (let i = 1; i < f; i++) parts.push(names.get(frame[i]) ?? words.get(frame[i]) ?? "?");
+  for (let i = 1; i < f; i++) parts.push(names.get(frame[i]!) ?? words.get(frame[i]!) ?? "?");
   return parts.join(" ");
 }

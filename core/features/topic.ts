@@ -40,14 +40,14 @@ export function topicOf(st: KeyState): number {
   let words = 0;
   let ties = 0; // tie-breaking bits: XOR of other bits of the same hashes
   for (let i = 0; i < n; i++) {
-    const kind = info[i] & TK_KIND_MASK;
+    const kind = info[i]! & TK_KIND_MASK;
     if (kind !== TK_WORD && kind !== TK_CJK) continue;
-    if (kind === TK_WORD && end[i] - start[i] < 2) continue;
-    const w = hash[i];
+    if (kind === TK_WORD && end[i]! - start[i]! < 2) continue;
+    const w = hash[i]!;
     if (stop.has(w) || !topicSet.add(w)) continue;
     const t = fmix32(w ^ salt);
-    lo += SPREAD5[t & 31];
-    hi += SPREAD5[(t >>> 5) & 31];
+    lo += SPREAD5[t & 31]!;
+    hi += SPREAD5[(t >>> 5) & 31]!;
     ties ^= t >>> TOPIC_BITS;
     words++;
     if (++pending === 63) {
@@ -60,7 +60,7 @@ export function topicOf(st: KeyState): number {
   // bit j is set when more words vote 1 than 0 on it; a tie (common with two or four words) is broken
   // by a bit that is uniform over texts, so short prompts do not pile up in bucket 0
   for (let j = 0; j < TOPIC_BITS && words > 0; j++) {
-    const votes = 2 * topicAcc[j];
+    const votes = 2 * topicAcc[j]!;
     if (votes > words || (votes === words && (ties >>> j) & 1)) topic |= 1 << j;
   }
   return topic;
@@ -68,11 +68,11 @@ export function topicOf(st: KeyState): number {
 
 /** SPREAD5[x]: bit b of x moved to bit 6b. */
 const SPREAD5 = new Int32Array(32);
-for (let x = 0; x < 32; x++) for (let b = 0; b < 5; b++) if (x & (1 << b)) SPREAD5[x] |= 1 << (6 * b);
+for (let x = 0; x < 32; x++) for (let b = 0; b < 5; b++) if (x & (1 << b)) SPREAD5[x]! |= 1 << (6 * b);
 
 function flushVotes(lo: number, hi: number): void {
   for (let b = 0; b < 5; b++) {
-    topicAcc[b] += (lo >>> (6 * b)) & 63;
-    topicAcc[b + 5] += (hi >>> (6 * b)) & 63;
+    topicAcc[b]! += (lo >>> (6 * b)) & 63;
+    topicAcc[b + 5]! += (hi >>> (6 * b)) & 63;
   }
 }

@@ -37,7 +37,7 @@ export function encodeSparse(p: number, s: Uint32Array, n: number): Uint8Array {
   out[2] = p;
   const view = new DataView(out.buffer);
   view.setUint32(HEADER_BYTES, n, true);
-  for (let i = 0; i < n; i++) view.setUint32(HEADER_BYTES + 4 + 4 * i, s[i], true);
+  for (let i = 0; i < n; i++) view.setUint32(HEADER_BYTES + 4 + 4 * i, s[i]!, true);
   return out;
 }
 
@@ -49,7 +49,7 @@ export function encodeDense(p: number, dense: Uint8Array): Uint8Array {
   out[1] = KIND_DENSE;
   out[2] = p;
   for (let r = 0, o = HEADER_BYTES; r < m; r += 4, o += 3) {
-    const v = dense[r] | (dense[r + 1] << 6) | (dense[r + 2] << 12) | (dense[r + 3] << 18);
+    const v = dense[r]! | (dense[r + 1]! << 6) | (dense[r + 2]! << 12) | (dense[r + 3]! << 18);
     out[o] = v & 0xff;
     out[o + 1] = (v >>> 8) & 0xff;
     out[o + 2] = v >>> 16;
@@ -60,7 +60,7 @@ export function encodeDense(p: number, dense: Uint8Array): Uint8Array {
 /** The precision an encoding declares, when it is long enough to declare one and that one is valid. */
 export function encodedPrecision(bytes: Uint8Array): number {
   if (bytes.length < HEADER_BYTES) throw new SketchDecodeError(`HyperLogLog encoding too short: ${bytes.length} bytes`);
-  const p = bytes[2];
+  const p = bytes[2]!;
   if (!checkPrecision(p)) throw new SketchDecodeError(`HyperLogLog precision ${p} out of range`);
   return p;
 }
@@ -71,7 +71,7 @@ export function decodeState(bytes: Uint8Array, precision: number): DecodedState 
   if (bytes.length < HEADER_BYTES) throw new SketchDecodeError(`HyperLogLog encoding too short: ${bytes.length} bytes`);
   if (bytes[0] !== HLL_FORMAT_VERSION) throw new SketchDecodeError(`unknown HyperLogLog format version ${bytes[0]}`);
   const kind = bytes[1];
-  const p = bytes[2];
+  const p = bytes[2]!;
   if (!checkPrecision(p)) throw new SketchDecodeError(`HyperLogLog precision ${p} out of range`);
   if (p !== precision) throw new SketchDecodeError(`HyperLogLog precision ${p} does not match ${precision}`);
   const m = 1 << p;
@@ -101,7 +101,7 @@ export function decodeState(bytes: Uint8Array, precision: number): DecodedState 
     if (bytes.length !== expected) throw new SketchDecodeError(`dense HyperLogLog must be ${expected} bytes, got ${bytes.length}`);
     const dense = new Uint8Array(m);
     for (let r = 0, o = HEADER_BYTES; r < m; r += 4, o += 3) {
-      const v = bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16);
+      const v = bytes[o]! | (bytes[o + 1]! << 8) | (bytes[o + 2]! << 16);
       for (let j = 0; j < 4; j++) {
         const reg = (v >>> (6 * j)) & 63;
         if (reg > maxRank) throw new SketchDecodeError(`dense HyperLogLog register ${r + j} is ${reg}, above ${maxRank}`);

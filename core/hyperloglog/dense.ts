@@ -4,15 +4,15 @@ import { RANK_MASK } from "./sparse";
 /** Raises the registers of precision `p` to the ranks of the sparse entries e[0, count). */
 export function addEntries(regs: Uint8Array, e: Uint32Array, count: number, p: number): void {
   for (let i = 0; i < count; i++) {
-    const index = e[i] >>> (32 - p);
-    const rank = e[i] & RANK_MASK;
-    if (rank > regs[index]) regs[index] = rank;
+    const index = e[i]! >>> (32 - p);
+    const rank = e[i]! & RANK_MASK;
+    if (rank > regs[index]!) regs[index] = rank;
   }
 }
 
 /** Register-wise max of `other` into `regs` (m registers each). */
 export function maxInto(regs: Uint8Array, other: Uint8Array, m: number): void {
-  for (let i = 0; i < m; i++) if (other[i] > regs[i]) regs[i] = other[i];
+  for (let i = 0; i < m; i++) if (other[i]! > regs[i]!) regs[i] = other[i]!;
 }
 
 /** Scratch registers per precision for union estimates, so a query allocates nothing. */

@@ -39,15 +39,15 @@ function tau(x: number): number {
 /** Ertl's improved raw estimate from dense registers (m of them, ranks up to maxRank). */
 export function estimateRegisters(regs: Uint8Array, m: number, maxRank: number): number {
   const hist = new Uint32Array(maxRank + 1);
-  for (let i = 0; i < m; i++) hist[regs[i]]++;
+  for (let i = 0; i < m; i++) hist[regs[i]!]!++;
   return estimateHistogram(hist, m, maxRank);
 }
 
 /** The estimate from the register histogram: hist[r] = registers holding rank r, 0 ≤ r ≤ maxRank. */
 export function estimateHistogram(hist: ArrayLike<number>, m: number, maxRank: number): number {
   const q = maxRank - 1;
-  let z = m * tau(1 - hist[q + 1] / m);
-  for (let k = q; k >= 1; k--) z = 0.5 * (z + hist[k]);
-  z += m * sigma(hist[0] / m);
+  let z = m * tau(1 - hist[q + 1]! / m);
+  for (let k = q; k >= 1; k--) z = 0.5 * (z + hist[k]!);
+  z += m * sigma(hist[0]! / m);
   return (ALPHA_INF * m * m) / z;
 }

@@ -64,7 +64,7 @@ export class HyperLogLog {
     const rank = rest !== 0 ? Math.clz32(rest) + 1 : 32 - p + Math.clz32(lo) + 1;
     const dense = this.dense;
     if (dense !== null) {
-      if (rank <= dense[index]) return false;
+      if (rank <= dense[index]!) return false;
       dense[index] = rank;
       this.cachedEstimate = NaN;
       return true;
@@ -84,7 +84,7 @@ export class HyperLogLog {
     if (a < n && s[a] === entry) return false;
     if (n === this.sparseLimit) {
       const dense = this.toDense();
-      if (rank > dense[index]) dense[index] = rank;
+      if (rank > dense[index]!) dense[index] = rank;
       return true;
     }
     this.sparse = insertAt(s, n, a, entry);
@@ -127,7 +127,7 @@ export class HyperLogLog {
   /** The largest rank held for register `index`: the register itself once dense. 0 when none. */
   rankAt(index: number): number {
     const dense = this.dense;
-    if (dense !== null) return dense[index];
+    if (dense !== null) return dense[index]!;
     return maxRankAt(this.sparse!, this.count, this.precision, index);
   }
 
@@ -163,7 +163,7 @@ export class HyperLogLog {
       if (s.dense !== null) return -1;
       total += s.count;
     }
-    const limit = sketches[0].sparseLimit;
+    const limit = sketches[0]!.sparseLimit;
     if (sketches.length === 1) return total <= limit ? total : -1;
     const all = new Uint32Array(total);
     let o = 0;
@@ -184,7 +184,7 @@ export class HyperLogLog {
   static unionEstimate(sketches: readonly HyperLogLog[]): number {
     const sparse = HyperLogLog.unionCount(sketches);
     if (sparse >= 0) return sparse;
-    const first = sketches[0];
+    const first = sketches[0]!;
     return estimateRegisters(HyperLogLog.mergeRegisters(sketches), first.m, first.maxRank);
   }
 
@@ -194,11 +194,11 @@ export class HyperLogLog {
    * caller can keep it and update it register by register (see `histogramEstimate`).
    */
   static unionHistogram(sketches: readonly HyperLogLog[]): Uint16Array | Uint32Array {
-    const first = sketches[0];
+    const first = sketches[0]!;
     const regs = HyperLogLog.mergeRegisters(sketches);
     // m < 2^16 counts fit 16 bits; only p = 16 needs 32
     const hist = first.m < 65536 ? new Uint16Array(first.maxRank + 1) : new Uint32Array(first.maxRank + 1);
-    for (let i = 0; i < first.m; i++) hist[regs[i]]++;
+    for (let i = 0; i < first.m; i++) hist[regs[i]!]!++;
     return hist;
   }
 
@@ -209,7 +209,7 @@ export class HyperLogLog {
 
   /** Register-wise max of `sketches` into the shared scratch buffer of their precision. */
   private static mergeRegisters(sketches: readonly HyperLogLog[]): Uint8Array {
-    const first = sketches[0];
+    const first = sketches[0]!;
     const m = first.m;
     const p = first.precision;
     const regs = scratchRegisters(p, m);

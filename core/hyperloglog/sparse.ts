@@ -31,7 +31,7 @@ export function lowerBound(s: Uint32Array, n: number, x: number): number {
   let b = n;
   while (a < b) {
     const mid = (a + b) >>> 1;
-    if (s[mid] < x) a = mid + 1;
+    if (s[mid]! < x) a = mid + 1;
     else b = mid;
   }
   return a;
@@ -62,8 +62,8 @@ export function maxRankAt(s: Uint32Array, n: number, p: number, index: number): 
   const shift = 32 - p;
   let a = lowerBound(s, n, (index << shift) >>> 0);
   let rank = 0;
-  for (; a < n && s[a] >>> shift === index; a++) {
-    const r = s[a] & RANK_MASK;
+  for (; a < n && s[a]! >>> shift === index; a++) {
+    const r = s[a]! & RANK_MASK;
     if (r > rank) rank = r;
   }
   return rank;
@@ -75,8 +75,8 @@ export function unionSorted(a: Uint32Array, an: number, b: Uint32Array, bn: numb
   let j = 0;
   let n = 0;
   while (i < an && j < bn) {
-    const x = a[i];
-    const y = b[j];
+    const x = a[i]!;
+    const y = b[j]!;
     if (x < y) {
       out[n++] = x;
       i++;
@@ -89,7 +89,7 @@ export function unionSorted(a: Uint32Array, an: number, b: Uint32Array, bn: numb
       j++;
     }
   }
-  while (i < an) out[n++] = a[i++];
-  while (j < bn) out[n++] = b[j++];
+  while (i < an) out[n++] = a[i++]!;
+  while (j < bn) out[n++] = b[j++]!;
   return n;
 }

@@ -21,7 +21,7 @@ for (let c = 0; c < 128; c++) {
 
 /** The class of one UTF-16 code unit. Non-ASCII is classified by ranges, without regexes. */
 export function charClass(c: number): number {
-  if (c < 128) return ASCII_CLASS[c];
+  if (c < 128) return ASCII_CLASS[c]!;
   if (c < 0xc0) return c === 0xa0 || c === 0x85 ? CH_SPACE : c === 0xaa || c === 0xb5 || c === 0xba ? CH_LETTER : CH_OTHER;
   if (c === 0xd7 || c === 0xf7) return CH_OTHER;
   if (c < 0x2000) return c === 0x1680 ? CH_SPACE : CH_LETTER; // Latin, Greek, Cyrillic, Hebrew, Arabic, Indic, …
@@ -55,7 +55,7 @@ export function charClass(c: number): number {
  * folds to "i", and a word-final Σ folds to σ, not ς.
  */
 export function lowerUnit(c: number): number {
-  if (c < 0x590) return LOWER[c];
+  if (c < 0x590) return LOWER[c]!;
   if (c >= 0xff21 && c <= 0xff3a) return c + 32;
   return c;
 }

@@ -4,7 +4,7 @@
  */
 import { C1, C2, fmix32 } from "../hash";
 import { CH_CJK, CH_DIGIT, CH_LETTER, CH_OTHER, CH_SPACE, charClass, isWordUnit, LOWER, lowerUnit } from "./chars";
-import { SEP_FLAGS, TF_BREAK, TF_BULLET, TF_CAP, TF_COLON, TF_NEWLINE, TF_PARA, TF_QUESTION, TF_QUOTED, TF_SENTENCE, TK_CJK, TK_EMAIL, TK_ID, TK_NUMBER, TK_URL, TK_WORD, Tokens } from "./tokens";
+import { SEP_FLAGS, TF_BREAK, TF_BULLET, TF_CAP, TF_COLON, TF_NEWLINE, TF_PARA, TF_QUESTION, TF_QUOTED, TF_SENTENCE, TK_CJK, TK_EMAIL, TK_ID, TK_NUMBER, TK_URL, TK_WORD, type Tokens } from "./tokens";
 
 // Per-unit table for the tokenizer: class in the low 3 bits, separator effects above.
 const U_SENTENCE = 1 << 3;
@@ -81,12 +81,12 @@ for (let c = 0; c < 128; c++) UNIT[c] = unitInfoSlow(c);
 /** ASCII letters and digits to their lowercase unit, everything else to 0. */
 const WORD_LOWER = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
-  const k = UNIT[c] & 7;
-  WORD_LOWER[c] = k === CH_LETTER || k === CH_DIGIT ? LOWER[c] : 0;
+  const k = UNIT[c]! & 7;
+  WORD_LOWER[c] = k === CH_LETTER || k === CH_DIGIT ? LOWER[c]! : 0;
 }
 
 function unitInfo(c: number): number {
-  return c < 128 ? UNIT[c] : unitInfoSlow(c);
+  return c < 128 ? UNIT[c]! : unitInfoSlow(c);
 }
 
 function isHex(text: string, s: number, e: number): boolean {
@@ -156,7 +156,7 @@ export function tokenize(text: string, out: Tokens, seed = 0, from = 0, to = tex
       chunkStart = i;
       continue;
     }
-    const u = c < 128 ? UNIT[c] : unitInfoSlow(c);
+    const u = c < 128 ? UNIT[c]! : unitInfoSlow(c);
     let k = u & 7;
     if (k === CH_SPACE) {
       if (u & U_NEWLINE) {
@@ -196,7 +196,7 @@ export function tokenize(text: string, out: Tokens, seed = 0, from = 0, to = tex
     const s = i;
     let kind = TK_WORD;
     let h = hseed;
-    let lc = c < 128 ? LOWER[c] : lowerUnit(c);
+    let lc = c < 128 ? LOWER[c]! : lowerUnit(c);
     const capital = lc !== c;
     if (k === CH_CJK) {
       kind = TK_CJK;
@@ -219,7 +219,7 @@ export function tokenize(text: string, out: Tokens, seed = 0, from = 0, to = tex
         if (i >= n) break;
         c = text.charCodeAt(i);
         if (c < 128) {
-          lc = WORD_LOWER[c];
+          lc = WORD_LOWER[c]!;
           if (lc === 0) break;
         } else {
           k = charClass(c);
@@ -245,10 +245,10 @@ export function tokenize(text: string, out: Tokens, seed = 0, from = 0, to = tex
           if (kind === TK_EMAIL && chunkStart < s) {
             // the local part may hold dots etc.: drop the tokens already emitted for it and take over
             // the separator that stood before the first of them
-            while (count > base && start[count - 1] >= chunkStart) {
+            while (count > base && start[count - 1]! >= chunkStart) {
               count--;
-              sepFlags = info[count] & SEP_FLAGS;
-              sepSig = sepArr[count];
+              sepFlags = info[count]! & SEP_FLAGS;
+              sepSig = sepArr[count]!;
             }
             ts = chunkStart;
           }

@@ -58,7 +58,7 @@ function scriptTimes(s: Scenario, rng: Rng, n: number, from: number): number[] {
   const starts = Array.from({ length: sessions }, () => from + rng.float(0, span * 0.95)).sort((a, b) => a - b);
   let cursor = 0;
   for (let k = 0; k < sessions; k++) {
-    let t = Math.max(starts[k], cursor + 10 * MINUTE);
+    let t = Math.max(starts[k]!, cursor + 10 * MINUTE);
     for (let i = 0; i < Math.ceil(n / sessions) && times.length < n; i++) {
       times.push(t);
       t += pause(rng, 50 * SECOND, 0.7, 8 * SECOND, 8 * MINUTE);
@@ -82,7 +82,7 @@ function info(id: string, type: string, tally: Tally, sources: string[], extra: 
     type,
     accounts: tally.keys,
     format: tally.families.size === 1 ? ([...tally.families][0] as "openai" | "anthropic") : "mixed",
-    api: tally.apis.size === 1 ? [...tally.apis][0] : "mixed",
+    api: tally.apis.size === 1 ? [...tally.apis][0]! : "mixed",
     sources,
     ...extra,
   };

@@ -106,7 +106,7 @@ export function generateUser(s: Scenario, actor: string): void {
     ["mobile", 27],
     ["office", 15],
   ] as const);
-  const stack = STACKS[place === "mobile" && rng.chance(0.3) ? "okhttp" : rng.weighted(PEOPLE_STACKS)];
+  const stack = STACKS[place === "mobile" && rng.chance(0.3) ? "okhttp" : rng.weighted(PEOPLE_STACKS)]!;
   const ua = stack.userAgent(rng);
   const { family, api } = apiOf(rng, stack);
   const style = personStyle(rng, api);
@@ -119,7 +119,7 @@ export function generateUser(s: Scenario, actor: string): void {
   const visits = Math.max(1, Math.min(25, Math.round(rng.logNormal(4.5, 0.9) * (s.days / 14))));
   let cursor = 0;
   visitTimes(s, rng, visits, region, PEOPLE_HOURS).forEach((planned, v) => {
-    const key = switchAt !== undefined && v >= switchAt * visits ? keys[1] : keys[0];
+    const key = switchAt !== undefined && v >= switchAt * visits ? keys[1]! : keys[0]!;
     let t = Math.max(planned, cursor + 10 * MINUTE);
     network.visit();
     const conversations = rng.weighted([
@@ -159,7 +159,7 @@ function topicPrompts(s: Scenario, rng: Rng): PromptRow[] {
 export function generatePowerUser(s: Scenario, actor: string): void {
   const rng = s.rng.fork(actor);
   const region = pickRegion(rng);
-  const stack = STACKS[rng.weighted(PEOPLE_STACKS)];
+  const stack = STACKS[rng.weighted(PEOPLE_STACKS)]!;
   const ua = stack.userAgent(rng);
   const { family, api } = apiOf(rng, stack);
   const style = personStyle(rng, api);
@@ -190,7 +190,7 @@ export function generatePowerUser(s: Scenario, actor: string): void {
     let t = Math.max(planned, cursor + 5 * MINUTE);
     const n = Math.max(1, Math.round(perSession * rng.float(0.4, 1.6)));
     for (let i = 0; i < n; i++) {
-      const base = prompts[rng.weightedIndex(weights)].text;
+      const base = prompts[rng.weightedIndex(weights)]!.text;
       const roll = rng.next();
       let turns: Turn[];
       if (previous !== undefined && roll < 0.15) turns = previous; // exact retry
@@ -207,12 +207,12 @@ export function generatePowerUser(s: Scenario, actor: string): void {
 
 export function generateApp(s: Scenario, actor: string, personaIndex: number): void {
   const rng = s.rng.fork(actor);
-  const persona = APP_PERSONAS[personaIndex % APP_PERSONAS.length];
+  const persona = APP_PERSONAS[personaIndex % APP_PERSONAS.length]!;
   const stackId =
     persona.family === "anthropic"
       ? rng.pick(["anthropic-python", "aiohttp", "go"])
-      : rng.weighted(SERVER_STACKS.filter(([id]) => STACKS[id].family !== "anthropic"));
-  const stack = STACKS[stackId];
+      : rng.weighted(SERVER_STACKS.filter(([id]) => STACKS[id]!.family !== "anthropic"));
+  const stack = STACKS[stackId]!;
   const ua = stack.userAgent(rng);
   const api: Api = persona.family === "anthropic" ? "messages" : "chat";
   const asn = rng.pick(HOSTING_ASNS);
@@ -237,7 +237,7 @@ export function generateApp(s: Scenario, actor: string, personaIndex: number): v
   const times: Array<{ t: number; user: number; turn: number }> = [];
   while (times.length < volume) {
     const region = rng.chance(0.6) ? home : pickRegion(rng);
-    const user = Math.floor(endUsers * Math.pow(rng.next(), 2)); // some end users are much more active
+    const user = Math.floor(endUsers * rng.next() ** 2); // some end users are much more active
     const length = rng.weighted([
       [1, 45],
       [2, 25],
@@ -265,8 +265,8 @@ export function generateApp(s: Scenario, actor: string, personaIndex: number): v
 
 export function generateBatch(s: Scenario, actor: string, templateIndex: number): void {
   const rng = s.rng.fork(actor);
-  const template = BATCH_TEMPLATES[templateIndex % BATCH_TEMPLATES.length];
-  const stack = STACKS[rng.pick(["requests", "aiohttp", "openai-python", "anthropic-python", "go"])];
+  const template = BATCH_TEMPLATES[templateIndex % BATCH_TEMPLATES.length]!;
+  const stack = STACKS[rng.pick(["requests", "aiohttp", "openai-python", "anthropic-python", "go"])]!;
   const ua = stack.userAgent(rng);
   const { family, api: sdkApi } = apiOf(rng, stack, 0.65);
   const api: Api = family === "anthropic" ? "messages" : rng.chance(0.2) ? "completions" : sdkApi === "responses" ? "chat" : sdkApi;
@@ -293,7 +293,7 @@ export function generateBatch(s: Scenario, actor: string, templateIndex: number)
     const size = rng.int(60, 400);
     let t = Math.max(localTime(s, day, cronHour + rng.float(0, 0.25), region.utcOffset), cursor + HOUR);
     for (let i = 0; i < size; i++) {
-      const text = texts[(offset + i) % texts.length].text;
+      const text = texts[(offset + i) % texts.length]!.text;
       s.send(actor, "benign", key, t, { ip, asn, ua, ja4: stack.ja4 }, style, [{ role: "user", text: template.instruction(text) }]);
       t += pause(rng, 1.2 * SECOND, 0.7, 200, 8 * SECOND);
     }

@@ -5,7 +5,7 @@ import type { Rng } from "../../tools/prng";
 
 export type Api = "chat" | "responses" | "completions" | "messages";
 
-export const API_PATHS: Readonly<Record<Api, string>> = {
+const API_PATHS: Readonly<Record<Api, string>> = {
   chat: "/v1/chat/completions",
   responses: "/v1/responses",
   completions: "/v1/completions",
@@ -33,7 +33,7 @@ export interface BodyStyle {
 
 export const OPENAI_MODELS: readonly string[] = ["gpt-4o-mini", "gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "o3-mini", "o4-mini"];
 export const ANTHROPIC_MODELS: readonly string[] = ["claude-3-5-haiku-latest", "claude-3-7-sonnet-latest", "claude-sonnet-4-20250514", "claude-opus-4-20250514"];
-export const COMPLETIONS_MODEL = "gpt-3.5-turbo-instruct";
+const COMPLETIONS_MODEL = "gpt-3.5-turbo-instruct";
 
 /** What earlier assistant turns hold: the replay never has real answers, and the guard never needs them. */
 export const ASSISTANT_PLACEHOLDERS: readonly string[] = [
@@ -84,7 +84,7 @@ export function buildBody(style: BodyStyle, turns: readonly Turn[]): { path: str
       if (style.system !== undefined) body.instructions = style.system;
       body.input =
         turns.length === 1 && !style.parts
-          ? turns[0].text
+          ? turns[0]!.text
           : turns.map((t) => ({ role: t.role, content: t.role === "user" ? content(t.text, style.parts === true, "input_text") : t.text }));
       if (style.maxTokens !== undefined) body.max_output_tokens = style.maxTokens;
       break;
@@ -92,7 +92,7 @@ export function buildBody(style: BodyStyle, turns: readonly Turn[]): { path: str
     case "completions": {
       // A legacy completion has no turns: a client flattens the conversation into one prompt.
       const prompt =
-        turns.length === 1 ? turns[0].text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
+        turns.length === 1 ? turns[0]!.text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
       body.prompt = style.system !== undefined ? `${style.system}\n\n${prompt}` : prompt;
       body.max_tokens = style.maxTokens ?? 256;
       break;

@@ -35,7 +35,7 @@ export interface CampaignInfo {
 export const formatOf = (api: Api): "openai" | "anthropic" => (api === "messages" ? "anthropic" : "openai");
 
 /** Pool names and weights for a source mix; T0 weight is spread over datasets by what is left of each. */
-export function poolsFor(s: Scenario, mix: SourceMix): { names: string[]; weights: number[]; sources: string[] } {
+function poolsFor(s: Scenario, mix: SourceMix): { names: string[]; weights: number[]; sources: string[] } {
   const names: string[] = [];
   const weights: number[] = [];
   if (mix.alpaca) {

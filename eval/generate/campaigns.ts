@@ -35,7 +35,7 @@ export type { CampaignInfo, SourceMix };
 
 function heavy(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "heavy" }>): CampaignInfo {
   const rng = s.rng.fork(id);
-  const stack = STACKS[spec.stack];
+  const stack = STACKS[spec.stack]!;
   const asn = rng.pick(HOSTING_ASNS);
   const client = { ip: s.net.ipv4(asn, rng), asn, ua: stack.userAgent(rng), ja4: stack.ja4 };
   const key = apiKey(rng, formatOf(spec.api));
@@ -69,11 +69,11 @@ function heavy(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "hea
 
 function hydra(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "hydra" }>): CampaignInfo {
   const rng = s.rng.fork(id);
-  const stack = STACKS[spec.stack];
+  const stack = STACKS[spec.stack]!;
   const ua = stack.userAgent(rng);
   const asns = rng.shuffle([...HOSTING_ASNS]).slice(0, spec.asns);
   const proxies = Array.from({ length: spec.proxies }, (_, i) => {
-    const asn = asns[i % asns.length];
+    const asn = asns[i % asns.length]!;
     return { ip: s.net.ipv4(asn, rng), asn };
   });
   const system = rng.pick(CAMPAIGN_SYSTEM_PROMPTS);
@@ -99,7 +99,7 @@ function hydra(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "hyd
 
 function slow(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "slow" }>): CampaignInfo {
   const rng = s.rng.fork(id);
-  const stack = STACKS[spec.stack];
+  const stack = STACKS[spec.stack]!;
   const ua = stack.userAgent(rng);
   const style = campaignStyle(rng, spec.api, undefined);
   const source = promptSource(s, rng, spec.sources);
@@ -136,7 +136,7 @@ function blend(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "ble
   for (let k = 0; k < keys; k++) {
     // Each key passes for an ordinary person: home address, a common SDK, daytime, conversations.
     const region = pickRegion(rng);
-    const stack = STACKS[rng.weighted(PEOPLE_STACKS)];
+    const stack = STACKS[rng.weighted(PEOPLE_STACKS)]!;
     const ua = stack.userAgent(rng);
     const { family, api } = apiOf(rng, stack);
     families.add(family);
@@ -175,7 +175,7 @@ function blend(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "ble
     type: "blend",
     accounts: keys,
     format: families.size === 1 ? ([...families][0] as "openai" | "anthropic") : "mixed",
-    api: apis.size === 1 ? [...apis][0] : "mixed",
+    api: apis.size === 1 ? [...apis][0]! : "mixed",
     sources: source.sources,
     campaignPrompts,
   };
@@ -197,7 +197,7 @@ function rotating(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "
     let stackId = rng.pick(stackIds);
     while (stackId === previous) stackId = rng.pick(stackIds);
     previous = stackId;
-    const stack: ClientStack = STACKS[stackId];
+    const stack: ClientStack = STACKS[stackId]!;
     const ua = stack.userAgent(rng);
     fingerprints.add(`${ua}|${stack.ja4}`);
     const { family, api } = apiOf(rng, stack, 0.6);
@@ -220,7 +220,7 @@ function rotating(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "
     done += size;
     t += rng.float(20, 60) * MINUTE;
   }
-  return { id, type: "rotating", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0] : "mixed", sources: source.sources, fingerprints: fingerprints.size };
+  return { id, type: "rotating", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0]! : "mixed", sources: source.sources, fingerprints: fingerprints.size };
 }
 
 /** Wraps a dataset prompt so that no two requests share an exact prefix or suffix template. */
@@ -241,7 +241,7 @@ function paraphraseCampaign(s: Scenario, id: string, spec: Extract<CampaignSpec,
   const first = rng.int(0, Math.max(0, s.days - 5));
   for (let k = 0; k < keys; k++) {
     const region = pickRegion(rng);
-    const stack = STACKS[rng.weighted(PEOPLE_STACKS)];
+    const stack = STACKS[rng.weighted(PEOPLE_STACKS)]!;
     const { family, api } = apiOf(rng, stack);
     apis.add(api);
     const asn = rng.pick(region.residential);
@@ -264,7 +264,7 @@ function paraphraseCampaign(s: Scenario, id: string, spec: Extract<CampaignSpec,
       cursor = t;
     }
   }
-  return { id, type: "paraphrase", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0] : "mixed", sources: source.sources };
+  return { id, type: "paraphrase", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0]! : "mixed", sources: source.sources };
 }
 
 function multiturn(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: "multiturn" }>): CampaignInfo {
@@ -274,7 +274,7 @@ function multiturn(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: 
   const apis = new Set<Api>();
   for (let k = 0; k < keys; k++) {
     const region = pickRegion(rng);
-    const stack = STACKS[rng.pick(["openai-python", "anthropic-python", "openai-node"])];
+    const stack = STACKS[rng.pick(["openai-python", "anthropic-python", "openai-node"])]!;
     const { family, api } = apiOf(rng, stack);
     const turnApi: Api = api === "completions" ? "chat" : api;
     apis.add(turnApi);
@@ -307,7 +307,7 @@ function multiturn(s: Scenario, id: string, spec: Extract<CampaignSpec, { type: 
       cursor = t;
     }
   }
-  return { id, type: "multiturn", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0] : "mixed", sources: source.sources };
+  return { id, type: "multiturn", accounts: keys, format: "mixed", api: apis.size === 1 ? [...apis][0]! : "mixed", sources: source.sources };
 }
 
 export function generateCampaign(s: Scenario, id: string, spec: CampaignSpec): CampaignInfo {

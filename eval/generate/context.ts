@@ -67,7 +67,7 @@ export class Scenario {
     if (time < this.start || time >= this.end) return undefined;
     this.#lastTime.set(key, time);
     const { path, body } = buildBody(style, turns);
-    // Field order as in the contract's example, so files diff and read alike.
+    // Field order as ScenarioLine declares it, so files diff and read alike.
     const line: ScenarioLine = {
       t: time,
       key,
@@ -102,7 +102,7 @@ export function localMoment(s: Scenario, rng: Rng, day: number, region: Pick<Reg
 }
 
 /** Day of week of a UTC time at a local offset, 0 = Sunday. */
-export function localWeekday(t: number, utcOffset: number): number {
+function localWeekday(t: number, utcOffset: number): number {
   return new Date(t + utcOffset * HOUR).getUTCDay();
 }
 

@@ -23,8 +23,6 @@ export interface PromptRow {
   text: string;
 }
 
-export type ExtractionSource = "alpaca" | "seed" | "t0";
-
 export interface PromptData {
   /** people's prompts: ShareGPT first turns and InstructionWild, or `people` when the folder has neither */
   benign: PromptRow[];
@@ -69,18 +67,18 @@ export function readReservedPrompts(scenarioPath: string): Set<string> {
   const reserved = new Set<string>();
   const lines = readText(scenarioPath).split("\n");
   for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === "") continue;
-    const line = parseScenarioLine(lines[i], i + 1);
+    if (lines[i]!.trim() === "") continue;
+    const line = parseScenarioLine(lines[i]!, i + 1);
     if (line.label === "extraction") reserved.add(promptText(line.path, line.body).trim());
   }
   return reserved;
 }
 
 /** How many distinct people prompts the pool holds: enough that a crowd of thousands rarely repeats one. */
-export const PEOPLE_POOL_SIZE = 12_000;
+const PEOPLE_POOL_SIZE = 12_000;
 
 /** The people pool: the same for every seed, so scenarios of one preset share their benign texts' nature. */
-export function peoplePool(): PromptRow[] {
+function peoplePool(): PromptRow[] {
   return peoplePrompts(new Rng("people-prompts/v1"), PEOPLE_POOL_SIZE).map((text, i) => ({ source: "people", id: `people-${i}`, group: "", text }));
 }
 
@@ -183,7 +181,7 @@ export class ExtractionPool {
         .filter(([n, w]) => w > 0 && (reserved ? this.remaining(n) : this.remaining(n, false)) > 0);
       while (live.length > 0) {
         const i = rng.weightedIndex(live.map(([, w]) => w));
-        const row = this.#takeOne(live[i][0], reserved);
+        const row = this.#takeOne(live[i]![0], reserved);
         if (row) return row;
         live.splice(i, 1);
       }
@@ -203,7 +201,7 @@ export class ExtractionPool {
       const group = [first];
       const list = (reserved ? this.#reserved : this.#fresh).get(name) ?? [];
       for (let i = list.length - 1; i >= 0; i--) {
-        const row = list[i];
+        const row = list[i]!;
         if (row.group !== first.group || this.#used.has(row.text)) continue;
         list.splice(i, 1);
         this.#used.add(row.text);

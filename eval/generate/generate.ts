@@ -66,9 +66,9 @@ export function generateScenario(options: GenerateOptions): Generated {
   for (let i = 1; i <= count(preset.users); i++) generateUser(s, `user-${pad(i, 4)}`);
   for (let i = 1; i <= count(preset.power); i++) generatePowerUser(s, `power-${pad(i, 2)}`);
   const personas = rng.fork("apps").shuffle(APP_PERSONAS.map((_, i) => i));
-  for (let i = 1; i <= count(preset.apps); i++) generateApp(s, `app-${pad(i, 2)}`, personas[(i - 1) % personas.length]);
+  for (let i = 1; i <= count(preset.apps); i++) generateApp(s, `app-${pad(i, 2)}`, personas[(i - 1) % personas.length]!);
   const templates = rng.fork("batch").shuffle(BATCH_TEMPLATES.map((_, i) => i));
-  for (let i = 1; i <= count(preset.batch); i++) generateBatch(s, `batch-${pad(i, 2)}`, templates[(i - 1) % templates.length]);
+  for (let i = 1; i <= count(preset.batch); i++) generateBatch(s, `batch-${pad(i, 2)}`, templates[(i - 1) % templates.length]!);
   for (let i = 1; i <= count(preset.sdkusers); i++) generateSdkUser(s, `sdkuser-${pad(i, 5)}`);
 
   const campaigns: CampaignInfo[] = [];

@@ -124,7 +124,7 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
 ];
 
 /** How common each client is among API users (weights, same order as SDK_CLIENTS). */
-export const SDK_WEIGHTS: readonly number[] = [22, 12, 12, 5, 7, 8, 8, 4, 5, 4, 6, 7];
+const SDK_WEIGHTS: readonly number[] = [22, 12, 12, 5, 7, 8, 8, 4, 5, 4, 6, 7];
 
 export interface SdkSetup {
   client: SdkClient;
@@ -135,7 +135,7 @@ export interface SdkSetup {
 }
 
 /** One user's installation: a client, one released version of it, and the endpoint they call. */
-export function sdkSetup(rng: Rng, client: SdkClient = SDK_CLIENTS[rng.weightedIndex(SDK_WEIGHTS)]): SdkSetup {
+export function sdkSetup(rng: Rng, client: SdkClient = SDK_CLIENTS[rng.weightedIndex(SDK_WEIGHTS)]!): SdkSetup {
   const api = rng.weighted(client.apis);
   return { client, ua: rng.weighted(client.versions), ja4: client.ja4, api, family: api === "messages" ? "anthropic" : "openai" };
 }

@@ -1,6 +1,6 @@
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { AccountGuard } from "../../durable-objects/account-guard";
+import type { AccountGuard } from "../../durable-objects/account-guard";
 import { accountObservation, randomPrompt } from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);

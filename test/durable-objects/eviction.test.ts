@@ -10,7 +10,7 @@ import { randomPrompt , FRESH_SINGLE} from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 
-function fpObservation(fingerprint: string, i: number, now: number): FingerprintObservation {
+function fpObservation(i: number, now: number): FingerprintObservation {
   // A fresh account every third request: a campaign spreading over keys, so the verdict moves.
   const k = Math.floor(i / 3);
   const account: [number, number] = [Math.imul(k + 1, 0x9e3779b1) >>> 0, Math.imul(k + 7, 0x85ebca6b) >>> 0];
@@ -21,7 +21,7 @@ describe("FingerprintGuard eviction", () => {
   it("keeps its requests, sketch estimates, recent accounts and verdict across an eviction once flushed", async () => {
     const fp = "s00000000000e71c7";
     const stub = env.FINGERPRINT_GUARD.getByName(`${fp}/0`);
-    for (let i = 0; i < 300; i++) await stub.observe(fpObservation(fp, i, T0 + i * 5000));
+    for (let i = 0; i < 300; i++) await stub.observe(fpObservation(i, T0 + i * 5000));
     const now = T0 + 300 * 5000;
     const before = await stub.view(now);
     const snapBefore = await stub.snapshot(now);
@@ -49,8 +49,8 @@ describe("FingerprintGuard shards after an exchange", () => {
     const fp = "s0000000000005a4d";
     const root = env.FINGERPRINT_GUARD.getByName(`${fp}/0`);
     const shard1 = env.FINGERPRINT_GUARD.getByName(`${fp}/1`);
-    for (let i = 0; i < 60; i++) await root.observe(fpObservation(fp, i, T0 + i * 1000));
-    for (let i = 60; i < 180; i++) await shard1.observe(fpObservation(fp, i, T0 + i * 1000));
+    for (let i = 0; i < 60; i++) await root.observe(fpObservation(i, T0 + i * 1000));
+    for (let i = 60; i < 180; i++) await shard1.observe(fpObservation(i, T0 + i * 1000));
     await runDurableObjectAlarm(root);
     expect(await runDurableObjectAlarm(shard1)).toBe(true); // flushes, then exchanges with shard 0
     const now = T0 + 200_000;

@@ -33,8 +33,8 @@ describe("a fingerprint sharded over FP_SHARDS objects", () => {
       const prompt = randomPrompt();
       const pair = hashWords(KEY, [h.hi, h.lo, prompt.prompt[0], prompt.prompt[1]], 0, 4);
       const obs: FingerprintObservation = { now: T0 + i * 1000, account, pair: [pair.hi, pair.lo], prompt, seen: FRESH_SINGLE };
-      await stubs[shard].observe(obs);
-      load[shard]++;
+      await stubs[shard]!.observe(obs);
+      load[shard]!++;
       whole.insert(obs.now, "accounts", account[0], account[1]);
       whole.insert(obs.now, "prompts", prompt.prompt[0], prompt.prompt[1]);
       whole.insert(obs.now, "templates", prompt.template[0], prompt.template[1]);
@@ -42,9 +42,9 @@ describe("a fingerprint sharded over FP_SHARDS objects", () => {
     }
     for (const l of load) expect(l).toBeGreaterThan(n / shards / 2);
     // every shard but 0 flushes and sends its union to shard 0
-    for (let s = 1; s < shards; s++) expect(await runDurableObjectAlarm(stubs[s])).toBe(true);
+    for (let s = 1; s < shards; s++) expect(await runDurableObjectAlarm(stubs[s]!)).toBe(true);
     const now = T0 + n * 1000;
-    const view = await stubs[0].view(now);
+    const view = await stubs[0]!.view(now);
     expect(view.requests).toBe(n);
     expect(view.distinct.accounts).toBe(whole.distinct("accounts"));
     expect(view.distinct.prompts).toBe(whole.distinct("prompts"));

@@ -14,7 +14,7 @@ import { accountIdFor } from "../../worker/identity";
 import { chat, freshKey, messages, send } from "../support/client";
 import { faults, type Fault } from "./switch";
 
-const bindings = env as unknown as Record<string, string>;
+const bindings = env as unknown as Record<"GUARD_SECRET" | "FAIL_MODE" | "FAIL_MODE_OTHER" | "STATE_TIMEOUT_MS", string>;
 const TIMEOUT = Number(bindings.STATE_TIMEOUT_MS);
 const lines: string[] = [];
 
@@ -60,7 +60,7 @@ describe(`a failing account object (FAIL_MODE=${bindings.FAIL_MODE}, FAIL_MODE_O
         }
         const logged = lines.map((l) => JSON.parse(l) as { event: string; failMode?: string }).filter((l) => l.event === "state_unavailable");
         expect(logged).toHaveLength(1);
-        expect(logged[0].failMode).toBe(c.mode);
+        expect(logged[0]!.failMode).toBe(c.mode);
         if (fault === "stall") {
           expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT - 5);
           expect(elapsed).toBeLessThan(TIMEOUT + 1500);

@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 
-export const INSPECTED = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"] as const;
+const INSPECTED = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"] as const;
 const OTHER_PATHS = ["/v1/models", "/v1/embeddings", "/v1/files/file-abc", "/", "/v1/chat/completions/", "/V1/MESSAGES", "/v1/messages?beta=true", "/%ff%fe/..%2f", "/v1/responses/resp_1/cancel", "/_guard/", "/_guard/v1/flagged"];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -75,7 +75,9 @@ export function template(path: string): Json {
 /** Every path (list of keys/indexes) to a value inside `v`, the root included. */
 function pathsOf(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  if (Array.isArray(v)) v.forEach((x, i) => {
+    pathsOf(x, [...at, i], out);
+  });
   else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
   return out;
 }
@@ -85,7 +87,7 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
   const clone = structuredClone(root) as Json;
   let node = clone as Record<string | number, Json>;
   for (const p of path.slice(0, -1)) node = node[p] as Record<string | number, Json>;
-  const last = path[path.length - 1];
+  const last = path[path.length - 1]!;
   if (value === undefined) {
     if (Array.isArray(node)) node.splice(last as number, 1);
     else delete node[last];
@@ -130,7 +132,7 @@ function bodyArb(path: string): fc.Arbitrary<BodyPlan> {
     let body = base;
     for (const m of ms) {
       const paths = pathsOf(body);
-      const at = paths[m.at % paths.length];
+      const at = paths[m.at % paths.length]!;
       if (m.op === "replace") body = setAt(body, at, m.value);
       else if (m.op === "delete" && at.length > 0) body = setAt(body, at, undefined);
     }
@@ -293,8 +295,8 @@ export const requestArb: fc.Arbitrary<FuzzRequest> = fc
     fc.oneof({ weight: 9, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 8 }) }),
   )
   .chain(([path, method, auth, contentType, encoding, extra, seed, chunks]) => {
-    const pathname = path.split("?")[0];
-    const fmt = (INSPECTED as readonly string[]).includes(pathname) ? pathname : INSPECTED[seed % INSPECTED.length];
+    const pathname = path.split("?")[0]!;
+    const fmt = (INSPECTED as readonly string[]).includes(pathname) ? pathname : INSPECTED[seed % INSPECTED.length]!;
     return fc.option(bodyArb(fmt), { freq: 12, nil: null }).map((body): FuzzRequest => {
       const headers: [string, string][] = [...auth];
       // Mostly the right content type, so most requests get past it to the body; sometimes none.
@@ -305,7 +307,7 @@ export const requestArb: fc.Arbitrary<FuzzRequest> = fc
       // Streamed bodies only where the guard reads them: a body it refuses unread (no key, wrong
       // method or type) makes workerd log the aborted test-side pipe, which is noise, not a finding.
       // (An oversized streamed body still logs it once: the guard stops reading at the limit.)
-      const validKey = auth.length === 1 && /^(Bearer )?sk-fuzz-/.test(auth[0][1]);
+      const validKey = auth.length === 1 && /^(Bearer )?sk-fuzz-/.test(auth[0]![1]);
       const read = validKey && method === "POST" && fmt === pathname && contentType === "application/json";
       return { path, method, headers, body: noBody ? null : body, chunks: read ? chunks : null };
     });
@@ -328,7 +330,7 @@ export function toRequest(r: FuzzRequest): Request | null {
         start(controller) {
           let o = 0;
           for (let i = 0; o < bytes.length; i++) {
-            const n = sizes[i % sizes.length];
+            const n = sizes[i % sizes.length]!;
             controller.enqueue(bytes.slice(o, o + n));
             o += n;
           }

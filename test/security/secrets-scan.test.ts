@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { accountIdFor } from "../../worker/identity";
 import { operator, send, T0 } from "../support/client";
 
-const KEYS = ["sk-canaryKEY-3f9a7c2e51", "sk-canaryXAPI-8d1e0b77", "sk-canarySWEEP-5c2b91aa"];
-const WORDS = ["quokkazephyrcanary", "systemcanaryxylophone", "toolresultcanaryocelot", "instructcanaryplatypus", "completioncanarynarwhal", "endusercanary9q", "idemcanary77", "malformedcanarygecko"];
+const KEYS = ["sk-canaryKEY-3f9a7c2e51", "sk-canaryXAPI-8d1e0b77", "sk-canarySWEEP-5c2b91aa"] as const;
+const WORDS = ["quokkazephyrcanary", "systemcanaryxylophone", "toolresultcanaryocelot", "instructcanaryplatypus", "completioncanarynarwhal", "endusercanary9q", "idemcanary77", "malformedcanarygecko"] as const;
 const CANARIES = [...KEYS, ...WORDS];
 
 const lines: string[] = [];
@@ -157,7 +157,7 @@ describe("secrets at rest and in logs", () => {
     const dump = await dumpAll();
 
     // Positive control: the scan sees the stored state, account ids included.
-    const secret = (env as unknown as Record<string, string>).GUARD_SECRET;
+    const secret = (env as unknown as { GUARD_SECRET: string }).GUARD_SECRET;
     const ids = await Promise.all(KEYS.map((k) => accountIdFor(secret, k)));
     expect(dump.namespaces).toEqual(expect.arrayContaining(["ACCOUNT_GUARD", "FINGERPRINT_GUARD", "GUARD_REGISTRY"]));
     expect(dump.objects).toBeGreaterThanOrEqual(KEYS.length + 2);

@@ -25,8 +25,8 @@ const INSTRUCTIONS = [
 export function sweepPrompts(n: number, offset = 0): string[] {
   const out: string[] = [];
   for (let i = offset; out.length < n; i++) {
-    const s = SUBJECTS[i % SUBJECTS.length];
-    const t = INSTRUCTIONS[Math.floor(i / SUBJECTS.length) % INSTRUCTIONS.length];
+    const s = SUBJECTS[i % SUBJECTS.length]!;
+    const t = INSTRUCTIONS[Math.floor(i / SUBJECTS.length) % INSTRUCTIONS.length]!;
     const round = Math.floor(i / (SUBJECTS.length * INSTRUCTIONS.length));
     out.push(t.replace("{s}", s) + (round ? ` (variant ${round})` : ""));
   }

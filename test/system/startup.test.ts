@@ -4,14 +4,14 @@
  * core/config.ts's ConfigError, thrown when worker/index.ts loads, must stop workerd from serving at all.
  */
 import { describe, expect, it } from "vitest";
-import { startWorker, WorkerStartError } from "../../tools/launcher";
+import { type RunningWorker, startWorker, WorkerStartError } from "../../tools/launcher";
 import { testHeaders } from "../../tools/test-headers";
 
 type Started = { error: string } | { status: number; body: string };
 
 /** Starts the Worker with `vars` over wrangler.toml's and asks it one question, or reports why it did not start. */
 async function start(vars: Record<string, string>): Promise<Started> {
-  let worker;
+  let worker: RunningWorker;
   try {
     worker = await startWorker({ config: "wrangler.toml", vars, logLevel: "none" });
   } catch (error) {

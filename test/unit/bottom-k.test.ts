@@ -72,13 +72,13 @@ describe("BottomK basics", () => {
       [64, 65],
       [64, 5000],
       [256, 3000],
-    ]) {
+    ] as [number, number][]) {
       const pool = randomHashes(rng, n);
       // many repeats, and some hashes sharing hi so the lo comparison matters
       const inputs = [...pool, ...pool.slice(0, n >> 1), ...pool.slice(0, 20).map((h) => ({ hi: h.hi, lo: h.lo ^ 1 }))];
       const s = new BottomK(k);
       for (let i = 0; i < inputs.length; i++) {
-        const h = inputs[(i * 7919) % inputs.length];
+        const h = inputs[(i * 7919) % inputs.length]!;
         // bitwise results are signed: the sketch must read them as unsigned
         s.insert(h.hi | 0, h.lo | 0);
       }
@@ -223,7 +223,7 @@ describe("BottomK merge", () => {
     [64, [1000, 2000, 3000]],
     [8, [3, 4, 100]],
   ])("k = %i, sizes %j: order independent and equal to direct insertion", (k, sizes) => {
-    const rng = new Rng(sizes[1]);
+    const rng = new Rng(sizes[1]!);
     const shared = randomHashes(rng, 5);
     const parts = sizes.map((n) => [...shared, ...randomHashes(rng, n)]);
     const sketches = parts.map((p) => sketchOf(k, p));
@@ -235,10 +235,10 @@ describe("BottomK merge", () => {
       [1, 2, 0],
       [2, 0, 1],
       [2, 1, 0],
-    ]) {
-      const m = sketches[a].clone();
-      m.merge(sketches[b]);
-      m.merge(sketches[c]);
+    ] as [number, number, number][]) {
+      const m = sketches[a]!.clone();
+      m.merge(sketches[b]!);
+      m.merge(sketches[c]!);
       expect(m.marshal()).toEqual(whole);
     }
   });
@@ -345,12 +345,12 @@ describe("BottomK encoding", () => {
     const sources = [good, full, new BottomK().marshal()];
     let rejected = 0;
     for (let t = 0; t < 3000; t++) {
-      const src = sources[t % sources.length];
+      const src = sources[t % sources.length]!;
       let c: Uint8Array;
       switch (rng.below(3)) {
         case 0:
           c = src.slice();
-          for (let f = 1 + rng.below(3); f > 0; f--) c[rng.below(c.length)] ^= 1 << rng.below(8);
+          for (let f = 1 + rng.below(3); f > 0; f--) c[rng.below(c.length)]! ^= 1 << rng.below(8);
           break;
         case 1:
           c = src.slice(0, rng.below(src.length));

@@ -72,7 +72,7 @@ describe("campaign metrics", () => {
     ["campaign-hydra-1", "k2", 403, "p6"],
   ]);
   const m = computeMetrics(verdicts);
-  const c = m.campaigns[0];
+  const c = m.campaigns[0]!;
 
   it("measures leakage on distinct prompts", () => {
     expect(m.campaigns).toHaveLength(1);
@@ -106,7 +106,7 @@ describe("campaign metrics", () => {
         ["campaign-slow-1", "b", 403, "x2"],
         ["campaign-slow-1", "a", 403, "x3"],
       ]),
-    ).campaigns[0];
+    ).campaigns[0]!;
     expect(late.keysEverBlocked).toBe(2);
     expect(late.keysBlockedBeforeEnd).toBe(1);
     expect(late.shareKeysBlockedBeforeEnd).toBe(0.5);
@@ -119,7 +119,7 @@ describe("campaign metrics", () => {
         ["campaign-heavy-1", "h", 200, "b"],
         ["campaign-heavy-1", "h", 429, "c", "rate"],
       ]),
-    ).campaigns[0];
+    ).campaigns[0]!;
     expect(never.firstBlock).toBeNull();
     expect(never.servedBeforeFirstBlock).toBe(2);
     expect(never.leakage).toBeCloseTo(2 / 3);
@@ -149,10 +149,10 @@ describe("benign metrics", () => {
 
   it("counts accounts per kind", () => {
     expect(m.benign.overall.accounts).toBe(6);
-    expect(m.benign.byKind.user.accounts).toBe(3);
-    expect(m.benign.byKind.app.accounts).toBe(1);
-    expect(m.benign.byKind.batch.accounts).toBe(1);
-    expect(m.benign.byKind.power.accounts).toBe(1);
+    expect(m.benign.byKind.user!.accounts).toBe(3);
+    expect(m.benign.byKind.app!.accounts).toBe(1);
+    expect(m.benign.byKind.batch!.accounts).toBe(1);
+    expect(m.benign.byKind.power!.accounts).toBe(1);
   });
 
   it("separates blocks, extraction throttles and rate throttles", () => {
@@ -164,8 +164,8 @@ describe("benign metrics", () => {
     expect(all.requests).toBe(9);
     expect(all.requestsRefused).toBe(4);
     expect(all.requestsOther).toBe(1);
-    expect(m.benign.byKind.user.accountsThrottledForExtraction).toBe(1);
-    expect(m.benign.byKind.user.accountsThrottled).toBe(2);
+    expect(m.benign.byKind.user!.accountsThrottledForExtraction).toBe(1);
+    expect(m.benign.byKind.user!.accountsThrottled).toBe(2);
     expect(m.byStatus).toEqual({ "200": 4, "429": 3, "403": 1, "500": 1 });
   });
 
@@ -232,7 +232,7 @@ describe("benign metrics", () => {
 
   it("counts refusals that came without the debug header", () => {
     const v = stream([["user-0001", "u1", 429, "a", "unknown"]]);
-    delete v[0].action;
+    delete v[0]!.action;
     const counted = computeMetrics(v);
     expect(counted.refusalsWithoutDebug).toBe(1);
     expect(counted.benign.overall.accountsThrottledForExtraction).toBe(0);
@@ -313,6 +313,6 @@ describe("replay scheduler", () => {
     expect(done.sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(maxInflight).toBeLessThanOrEqual(2);
     // a's requests in order
-    expect(started.filter((i) => lines[i].key === "a")).toEqual([0, 2, 5]);
+    expect(started.filter((i) => lines[i]!.key === "a")).toEqual([0, 2, 5]);
   });
 });

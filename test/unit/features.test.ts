@@ -42,7 +42,7 @@ const one = (text: string, key: HashKey = KEY, system = ""): Features => extract
 const hex = (h: Hash64) => h.hi.toString(16).padStart(8, "0") + h.lo.toString(16).padStart(8, "0");
 const pairs = (a: Uint32Array): string[] => {
   const out: string[] = [];
-  for (let i = 0; i < a.length; i += 2) out.push(a[i].toString(16) + ":" + a[i + 1].toString(16));
+  for (let i = 0; i < a.length; i += 2) out.push(a[i]!.toString(16) + ":" + a[i + 1]!.toString(16));
   return out;
 };
 
@@ -61,7 +61,7 @@ function vocabulary(n: number, seed: number): string[] {
   while (set.size < n) {
     let w = "";
     const syl = 2 + Math.floor(rnd() * 3);
-    for (let i = 0; i < syl; i++) w += cons[Math.floor(rnd() * cons.length)] + vow[Math.floor(rnd() * vow.length)];
+    for (let i = 0; i < syl; i++) w += cons[Math.floor(rnd() * cons.length)]! + vow[Math.floor(rnd() * vow.length)]!;
     set.add(w);
   }
   return [...set];
@@ -108,7 +108,7 @@ describe("tokenize", () => {
   };
   const kinds = (s: string) => {
     const t = tokenize(s, new Tokens(4), KEY.s1);
-    return Array.from({ length: t.count }, (_, i) => t.info[i] & TK_KIND_MASK);
+    return Array.from({ length: t.count }, (_, i) => t.info[i]! & TK_KIND_MASK);
   };
 
   it("splits letter/digit runs, one token per CJK character, URLs and e-mails whole", () => {
@@ -122,7 +122,7 @@ describe("tokenize", () => {
   it("reports line structure, colons, quotes and capitals", () => {
     const s = 'Summarise this:\n\nThe "quoted words" here\nand Paris';
     const t = tokenize(s, new Tokens(4), KEY.s1);
-    const at = (w: string) => t.info[words(s).indexOf(w)];
+    const at = (w: string) => t.info[words(s).indexOf(w)]!;
     expect(at("The") & TF_PARA).toBeTruthy();
     expect(at("The") & TF_COLON).toBeTruthy();
     expect(at("The") & TF_CAP).toBeTruthy();
@@ -143,7 +143,7 @@ describe("tokenize", () => {
       if (w.includes("İ")) continue;
       const lw = w.toLowerCase();
       expect(t.hash[i]).toBe(hashWord32(KEY, lw, 0, lw.length));
-      expect(foldedWordHash(KEY.s1, s, t.start[i], t.end[i])).toBe(t.hash[i]);
+      expect(foldedWordHash(KEY.s1, s, t.start[i]!, t.end[i]!)).toBe(t.hash[i]);
     }
   });
 
@@ -296,10 +296,10 @@ describe("sampling", () => {
     expect(n).toBeGreaterThan(2);
     let total = 0;
     for (let j = 0; j < n; j++) {
-      const a = w[2 * j];
-      const b = w[2 * j + 1];
+      const a = w[2 * j]!;
+      const b = w[2 * j + 1]!;
       expect(b).toBeGreaterThan(a);
-      if (j > 0) expect(a).toBeGreaterThanOrEqual(w[2 * j - 1]);
+      if (j > 0) expect(a).toBeGreaterThanOrEqual(w[2 * j - 1]!);
       expect(a === 0 || !isWordUnit(text.charCodeAt(a - 1)) || !isWordUnit(text.charCodeAt(a))).toBe(true);
       expect(b === text.length || !isWordUnit(text.charCodeAt(b - 1)) || !isWordUnit(text.charCodeAt(b))).toBe(true);
       total += b - a;
@@ -336,7 +336,7 @@ describe("template", () => {
     ];
     for (const shape of shapes) {
       const hashes = new Set(inputs.map((x) => tpl(shape(x))));
-      expect(hashes.size, explainTemplate(KEY, shape(inputs[0]))).toBe(1);
+      expect(hashes.size, explainTemplate(KEY, shape(inputs[0]!))).toBe(1);
     }
     expect(explainTemplate(KEY, "Translate to French: The cat sat on the mat.")).toBe("translate to <NAME> <SLOT>");
     expect(explainTemplate(KEY, "Summarise the following article:\n\nAnything at all.")).toBe("summarise the following article <SLOT>");
@@ -379,7 +379,7 @@ describe("template", () => {
         const groups = new Map<string, string[]>();
         for (const r of readRows(file)) {
           const g = groups.get(r.group!) ?? [];
-          if (g.length < 60) g.push(r.turns[0]);
+          if (g.length < 60) g.push(r.turns[0]!);
           groups.set(r.group!, g);
         }
         for (const texts of groups.values()) {
@@ -398,7 +398,7 @@ describe("template", () => {
     for (const file of ["alpaca_5k.jsonl", "sharegpt_1000.jsonl"]) {
       const rows = readRows(file).slice(0, 300);
       for (let i = 0; i < 300; i += 100) {
-        const distinct = new Set(rows.slice(i, i + 100).map((r) => tpl(r.turns[0])));
+        const distinct = new Set(rows.slice(i, i + 100).map((r) => tpl(r.turns[0]!)));
         expect(distinct.size).toBeGreaterThanOrEqual(97);
       }
     }
@@ -414,7 +414,7 @@ describe("topic", () => {
     const fillers = ["please", "tell", "me", "about", "the", "and", "how", "what", "is", "a", "for"];
     for (const [k, key] of [KEY, OTHER_KEY].entries()) {
       const rnd = prng(100 + k);
-      const pick = (from: string[], n: number) => Array.from({ length: n }, () => from[Math.floor(rnd() * from.length)]);
+      const pick = (from: string[], n: number) => Array.from({ length: n }, () => from[Math.floor(rnd() * from.length)]!);
       const prompt = (subject: string[]) => [...pick(subject, 8), ...pick(fillers, 4)].sort(() => rnd() - 0.5).join(" ");
       let narrowSum = 0;
       let broadSum = 0;

@@ -44,7 +44,7 @@ function denseBytes(p: number, regs: Uint8Array): Uint8Array {
   const out = new Uint8Array(3 + (3 << p) / 4);
   out.set([1, 2, p]);
   for (let r = 0, o = 3; r < regs.length; r += 4, o += 3) {
-    const v = regs[r] | (regs[r + 1] << 6) | (regs[r + 2] << 12) | (regs[r + 3] << 18);
+    const v = regs[r]! | (regs[r + 1]! << 6) | (regs[r + 2]! << 12) | (regs[r + 3]! << 18);
     out[o] = v & 0xff;
     out[o + 1] = (v >>> 8) & 0xff;
     out[o + 2] = v >>> 16;
@@ -57,7 +57,9 @@ function sparseBytes(p: number, entries: number[], count = entries.length): Uint
   out.set([1, 1, p]);
   const view = new DataView(out.buffer);
   view.setUint32(3, count, true);
-  entries.forEach((e, i) => view.setUint32(7 + 4 * i, e >>> 0, true));
+  entries.forEach((e, i) => {
+    view.setUint32(7 + 4 * i, e >>> 0, true);
+  });
   return out;
 }
 
@@ -201,7 +203,7 @@ describe("HyperLogLog accuracy", () => {
       means.push(mean);
     }
     // exact below, unbiased dense above: no step between 256 and 257
-    expect(Math.abs(means[2] - means[1])).toBeLessThan(0.006);
+    expect(Math.abs(means[2]! - means[1]!)).toBeLessThan(0.006);
   });
 
   it("keeps its accuracy on keyed string hashes from core/hash", () => {
@@ -222,7 +224,7 @@ describe("HyperLogLog accuracy", () => {
 });
 
 describe("HyperLogLog merge", () => {
-  const permutations = [
+  const permutations: [number, number, number][] = [
     [0, 1, 2],
     [0, 2, 1],
     [1, 0, 2],
@@ -237,20 +239,20 @@ describe("HyperLogLog merge", () => {
     ["mixed", [30, 2000, 200]],
     ["all dense", [3000, 5000, 700]],
   ])("is order independent and equals direct insertion (%s)", (_label, sizes) => {
-    const rng = new Rng(sizes[0] * 31 + sizes[1]);
+    const rng = new Rng(sizes[0]! * 31 + sizes[1]!);
     const shared = randomHashes(rng, 20);
     const parts = sizes.map((n) => [...shared, ...randomHashes(rng, n)]);
     const sketches = parts.map((hs) => sketchOf(10, hs));
     const whole = sketchOf(10, parts.flat()).marshal();
     for (const [a, b, c] of permutations) {
-      const m = sketches[a].clone();
-      m.merge(sketches[b]);
-      m.merge(sketches[c]);
+      const m = sketches[a]!.clone();
+      m.merge(sketches[b]!);
+      m.merge(sketches[c]!);
       expect(m.marshal()).toEqual(whole);
       // associativity: a ∪ (b ∪ c)
-      const bc = sketches[b].clone();
-      bc.merge(sketches[c]);
-      const m2 = sketches[a].clone();
+      const bc = sketches[b]!.clone();
+      bc.merge(sketches[c]!);
+      const m2 = sketches[a]!.clone();
       m2.merge(bc);
       expect(m2.marshal()).toEqual(whole);
     }
@@ -395,10 +397,10 @@ describe("HyperLogLog encoding", () => {
     ["precision 3", withByte(sparse, 2, 3)],
     ["precision 17", withByte(dense, 2, 17)],
     ["precision 255", withByte(dense, 2, 255)],
-    ["unsorted entries", sparseBytes(10, [e[1], e[0], ...e.slice(2)])],
-    ["duplicate entries", sparseBytes(10, [e[0], e[0], ...e.slice(1)])],
-    ["rank 0 entry", sparseBytes(10, [(e[0] & ~63) >>> 0])],
-    ["rank above 64 − p + 1", sparseBytes(10, [(e[0] & ~63) | 56])],
+    ["unsorted entries", sparseBytes(10, [e[1]!, e[0]!, ...e.slice(2)])],
+    ["duplicate entries", sparseBytes(10, [e[0]!, e[0]!, ...e.slice(1)])],
+    ["rank 0 entry", sparseBytes(10, [(e[0]! & ~63) >>> 0])],
+    ["rank above 64 − p + 1", sparseBytes(10, [(e[0]! & ~63) | 56])],
     ["count larger than entries", sparseBytes(10, e, e.length + 1)],
     ["count smaller than entries", sparseBytes(10, e, e.length - 1)],
     ["count beyond m/4", sparseBytes(10, Array.from({ length: 257 }, (_, i) => (i << 6) | 1))],
@@ -428,12 +430,12 @@ describe("HyperLogLog encoding", () => {
     const sources = [sparse, dense, sketchOf(10, []).marshal(), sketchOf(4, randomHashes(rng, 3)).marshal()];
     let rejected = 0;
     for (let t = 0; t < 3000; t++) {
-      const src = sources[t % sources.length];
+      const src = sources[t % sources.length]!;
       let c: Uint8Array;
       switch (rng.below(3)) {
         case 0:
           c = src.slice();
-          for (let f = 1 + rng.below(3); f > 0; f--) c[rng.below(c.length)] ^= 1 << rng.below(8);
+          for (let f = 1 + rng.below(3); f > 0; f--) c[rng.below(c.length)]! ^= 1 << rng.below(8);
           break;
         case 1:
           c = src.slice(0, rng.below(src.length));

@@ -36,13 +36,17 @@ describe("tokenMatches", () => {
     // comparison's work is its byte reads, so count them.
     const counted = (bytes: number[]) => {
       let reads = 0;
-      const proxy = new Proxy(bytes, { get: (t, k) => (typeof k === "string" && /^\d+$/.test(k) ? (reads++, t[Number(k)]) : Reflect.get(t, k)) });
+      const proxy = new Proxy(bytes, { get: (t, k) => {
+        if (typeof k !== "string" || !/^\d+$/.test(k)) return Reflect.get(t, k);
+        reads++;
+        return t[Number(k)];
+      } });
       return { proxy, reads: () => reads };
     };
     const base = Array.from({ length: 32 }, (_, i) => i);
     for (const at of [0, 15, 31, -1]) {
       const other = base.slice();
-      if (at >= 0) other[at] ^= 0xff;
+      if (at >= 0) other[at]! ^= 0xff;
       const a = counted(base);
       const b = counted(other);
       expect(digestsEqual(a.proxy, b.proxy)).toBe(at < 0);

@@ -21,26 +21,26 @@ describe("epochSeries", () => {
     }
     // The next epoch repeats half of the prompts: its own count is 100, the window's about 150.
     for (let i = 0; i < 100; i++) {
-      const h = i < 50 ? seen[i] : [rng.u32(), rng.u32()];
+      const h = i < 50 ? seen[i]! : [rng.u32(), rng.u32()];
       w.count(t0 + HOUR, "requests");
-      w.insert(t0 + HOUR, "prompts", h[0], h[1]);
+      w.insert(t0 + HOUR, "prompts", h[0]!, h[1]!);
       w.markTopic(t0 + HOUR, 5 + (i % 10));
     }
     const s = epochSeries(schema, w.live(), w.epochMs);
     expect(s.length).toBe(2);
     expect(s[0]).toMatchObject({ start: t0, end: t0 + HOUR, requests: 100, topics: 10, window: { requests: 100, topics: 10 } });
     expect(s[1]).toMatchObject({ requests: 100, topics: 10, window: { requests: 200, topics: 15 } });
-    expect(s[1].prompts).toBeGreaterThan(95);
-    expect(s[1].window.prompts).toBeGreaterThan(140);
-    expect(s[1].window.prompts).toBeLessThan(160);
-    expect(s[1].window.prompts).toBe(Math.round(w.distinct("prompts")));
+    expect(s[1]!.prompts).toBeGreaterThan(95);
+    expect(s[1]!.window.prompts).toBeGreaterThan(140);
+    expect(s[1]!.window.prompts).toBeLessThan(160);
+    expect(s[1]!.window.prompts).toBe(Math.round(w.distinct("prompts")));
   });
 
   it("merges epochs of several shards by index, without counting shared prompts twice", () => {
     const a = new Epoch(schema, 5);
     const b = new Epoch(schema, 5);
-    for (let i = 0; i < 40; i++) a.sketches[0].insert(i, i * 7 + 1);
-    for (let i = 20; i < 60; i++) b.sketches[0].insert(i, i * 7 + 1);
+    for (let i = 0; i < 40; i++) a.sketches[0]!.insert(i, i * 7 + 1);
+    for (let i = 20; i < 60; i++) b.sketches[0]!.insert(i, i * 7 + 1);
     a.counters[0] = 40;
     b.counters[0] = 40;
     const s = epochSeries(schema, [b, a], HOUR);

@@ -28,9 +28,9 @@ function record(w: FpWindow, o: FingerprintObservation): void {
 function unionOf(w: FpWindow): Epoch<FingerprintSketch, FingerprintCounter> {
   const u = new Epoch(FINGERPRINT_SCHEMA, -1);
   for (const e of w.live()) {
-    for (let i = 0; i < e.counters.length; i++) u.counters[i] += e.counters[i];
-    for (let i = 0; i < e.sketches.length; i++) u.sketches[i].merge(e.sketches[i]);
-    for (let i = 0; i < e.topics.length; i++) u.topics[i] |= e.topics[i];
+    for (let i = 0; i < e.counters.length; i++) u.counters[i]! += e.counters[i]!;
+    for (let i = 0; i < e.sketches.length; i++) u.sketches[i]!.merge(e.sketches[i]!);
+    for (let i = 0; i < e.topics.length; i++) u.topics[i]! |= e.topics[i]!;
   }
   return Epoch.unmarshal(FINGERPRINT_SCHEMA, u.marshal());
 }
@@ -68,18 +68,18 @@ describe("sharded fingerprint windows", () => {
       const load = new Array<number>(shards).fill(0);
       for (const o of traffic(n, accounts, n + shards)) {
         const s = shardOf(o.account, shards);
-        load[s]++;
-        record(parts[s], o);
+        load[s]!++;
+        record(parts[s]!, o);
         record(whole, o);
       }
       const now = Date.UTC(2026, 0, 7);
       whole.expire(now);
-      parts.forEach((p) => p.expire(now));
+      for (const p of parts) p.expire(now);
       // the load is spread: no shard takes much more than its share
       for (const l of load) expect(l).toBeLessThan((1.5 * n) / shards);
       const unions = parts.map(unionOf);
       for (let s = 0; s < shards; s++) {
-        const merged = new ShardMerge(FINGERPRINT_SCHEMA).figures(parts[s], unions.filter((_, k) => k !== s));
+        const merged = new ShardMerge(FINGERPRINT_SCHEMA).figures(parts[s]!, unions.filter((_, k) => k !== s));
         for (const name of NAMES) expect(merged.distinct(name)).toBe(whole.distinct(name));
         for (const c of FINGERPRINT_SCHEMA.counters) expect(merged.counter(c)).toBe(whole.counter(c));
         expect(merged.topics).toBe(whole.topicsCovered());
@@ -88,13 +88,13 @@ describe("sharded fingerprint windows", () => {
   }
 
   it("recomputes a cached merged figure when the own window or the peers change", () => {
-    const [a, b] = [new EpochWindow(FINGERPRINT_SCHEMA, WINDOW_MS), new EpochWindow(FINGERPRINT_SCHEMA, WINDOW_MS)] as FpWindow[];
+    const [a, b] = [new EpochWindow(FINGERPRINT_SCHEMA, WINDOW_MS), new EpochWindow(FINGERPRINT_SCHEMA, WINDOW_MS)] as [FpWindow, FpWindow];
     const whole: FpWindow = new EpochWindow(FINGERPRINT_SCHEMA, WINDOW_MS);
     const merge = new ShardMerge(FINGERPRINT_SCHEMA);
     const obs = traffic(4000, 3000, 9);
     for (let i = 0; i < obs.length; i++) {
-      record(i % 2 ? a : b, obs[i]);
-      record(whole, obs[i]);
+      record(i % 2 ? a : b, obs[i]!);
+      record(whole, obs[i]!);
       // b reports to a now and then, as its flush alarm would
       if (i % 500 === 499) {
         const peers = [unionOf(b)];

@@ -38,9 +38,11 @@ const epochArb = fc
   .tuple(schemaArb, fc.integer({ min: 0, max: 2 ** 40 }), fc.array(fc.tuple(fc.nat(5), skewedHash), { maxLength: 800 }), fc.array(fc.nat(1023), { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 4, maxLength: 4 }))
   .map(([schema, index, inserts, topics, counters]) => {
     const e = new Epoch(schema, index);
-    for (const [s, [hi, lo]] of inserts) e.sketches[s % e.sketches.length].insert(hi, lo);
-    for (const t of topics) e.topics[t >>> 3] |= 1 << (t & 7);
-    counters.forEach((c, i) => (e.counters[i] = c));
+    for (const [s, [hi, lo]] of inserts) e.sketches[s % e.sketches.length]!.insert(hi, lo);
+    for (const t of topics) e.topics[t >>> 3]! |= 1 << (t & 7);
+    counters.forEach((c, i) => {
+      e.counters[i] = c;
+    });
     return { schema, bytes: e.marshal() };
   });
 
@@ -49,7 +51,7 @@ function corrupt(bytes: Uint8Array): fc.Arbitrary<Uint8Array> {
   const n = bytes.length;
   const flip = fc.array(fc.tuple(fc.nat(Math.max(0, n - 1)), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }).map((flips) => {
     const out = bytes.slice();
-    for (const [i, b] of flips) if (n) out[i] ^= 1 << b;
+    for (const [i, b] of flips) if (n) out[i]! ^= 1 << b;
     return out;
   });
   const overwrite = fc.array(fc.tuple(fc.nat(Math.max(0, n - 1)), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }).map((writes) => {

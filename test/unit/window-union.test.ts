@@ -14,20 +14,23 @@ const NAMES = ["a", "b", "c"] as const;
 const HOUR = 3_600_000;
 
 function reference(w: W, i: number): number {
-  const u = new HyperLogLog(w.live()[0]?.sketches[i].precision ?? Object.values(schema.sketches)[i]);
-  for (const e of w.live()) u.merge(e.sketches[i]);
+  const first = w.live()[0];
+  const u = new HyperLogLog(first ? first.sketches[i]!.precision : Object.values(schema.sketches)[i]);
+  for (const e of w.live()) u.merge(e.sketches[i]!);
   return u.estimate();
 }
 
 function referenceTopics(w: W): number {
   const seen = new Set<number>();
-  for (const e of w.live()) for (let b = 0; b < schema.topicBuckets; b++) if (e.topics[b >>> 3] & (1 << (b & 7))) seen.add(b);
+  for (const e of w.live()) for (let b = 0; b < schema.topicBuckets; b++) if (e.topics[b >>> 3]! & (1 << (b & 7))) seen.add(b);
   return seen.size;
 }
 
 function check(w: W): void {
-  NAMES.forEach((name, i) => expect(w.distinct(name)).toBe(reference(w, i)));
-  expect(w.counter("n")).toBe(w.live().reduce((n, e) => n + e.counters[0], 0));
+  NAMES.forEach((name, i) => {
+    expect(w.distinct(name)).toBe(reference(w, i));
+  });
+  expect(w.counter("n")).toBe(w.live().reduce((n, e) => n + e.counters[0]!, 0));
   expect(w.topicsCovered()).toBe(referenceTopics(w));
   expect(w.figures(0).topics).toBe(referenceTopics(w));
 }
@@ -42,8 +45,8 @@ describe("EpochWindow without a union copy", () => {
     for (let step = 0; step < 12_000; step++) {
       t += rng.below(6 * 60_000); // epochs of one hour roll every dozen-odd steps at first, then faster
       if (step === 6000) t += 3 * HOUR; // a gap that expires most epochs at once
-      const [hi, lo] = rng.below(3) === 0 ? [rng.u32(), rng.u32()] : pool[rng.below(step < 3000 ? 40 : pool.length)];
-      const name = NAMES[rng.below(3)];
+      const [hi, lo] = rng.below(3) === 0 ? [rng.u32(), rng.u32()] : pool[rng.below(step < 3000 ? 40 : pool.length)]!;
+      const name = NAMES[rng.below(3)]!;
       w.insert(t, name, hi, lo);
       w.count(t, "n");
       w.markTopic(t, rng.below(schema.topicBuckets));
@@ -57,19 +60,19 @@ describe("EpochWindow without a union copy", () => {
   it("matches after a reload from persisted epochs", () => {
     const rng = new Rng(7);
     const w: W = new EpochWindow(schema, 4 * HOUR);
-    for (let i = 0; i < 5000; i++) w.insert(10 * HOUR + i * 2000, NAMES[i % 3], rng.u32(), rng.u32());
+    for (let i = 0; i < 5000; i++) w.insert(10 * HOUR + i * 2000, NAMES[i % 3]!, rng.u32(), rng.u32());
     const now = 10 * HOUR + 5000 * 2000;
     const copy: W = new EpochWindow(schema, 4 * HOUR);
     copy.load(w.live().map((e) => Epoch.unmarshal(schema, e.marshal())), now);
     w.expire(now);
-    NAMES.forEach((name) => expect(copy.distinct(name)).toBe(w.distinct(name)));
+    for (const name of NAMES) expect(copy.distinct(name)).toBe(w.distinct(name));
     check(copy);
   });
 
   it("holds no more than its epochs in memory", () => {
     const rng = new Rng(3);
     const w: W = new EpochWindow(schema, 4 * HOUR);
-    for (let i = 0; i < 20_000; i++) w.insert(10 * HOUR + i * 700, NAMES[i % 3], rng.u32(), rng.u32());
+    for (let i = 0; i < 20_000; i++) w.insert(10 * HOUR + i * 700, NAMES[i % 3]!, rng.u32(), rng.u32());
     const epochs = w.live().reduce((n, e) => n + e.byteSize(), 0);
     // counter totals, and one register histogram (16-bit counts of ranks 0..64−p+1) per dense union
     const hists = Object.values(schema.sketches).reduce((n, p) => n + 2 * (64 - p + 2), 0);
@@ -107,7 +110,7 @@ describe("HyperLogLog union helpers", () => {
       const wasSparse = h.isSparse;
       h.insert(hi, lo);
       if (wasSparse && h.isSparse) expect(h.hasEntry(slot.entry)).toBe(true);
-      regs[slot.index] = Math.max(regs[slot.index], slot.rank);
+      regs[slot.index] = Math.max(regs[slot.index]!, slot.rank);
       if (i % 50 === 0) for (let j = 0; j < 1024; j++) expect(h.rankAt(j)).toBe(regs[j]);
     }
     expect(h.isSparse).toBe(false);

@@ -56,7 +56,7 @@ describe("Epoch encoding", () => {
   it("round-trips byte for byte", () => {
     const w = new EpochWindow(schema, 4 * HOUR);
     fill(w, new Rng(9), 8 * HOUR, 500);
-    const e = w.live()[0];
+    const e = w.live()[0]!;
     const bytes = e.marshal();
     expect(Epoch.unmarshal(schema, bytes).marshal()).toEqual(bytes);
   });
@@ -64,7 +64,7 @@ describe("Epoch encoding", () => {
   it("rejects truncated, extended and corrupted records", () => {
     const w = new EpochWindow(schema, 4 * HOUR);
     fill(w, new Rng(11), 8 * HOUR, 50);
-    const bytes = w.live()[0].marshal();
+    const bytes = w.live()[0]!.marshal();
     expect(() => Epoch.unmarshal(schema, bytes.subarray(0, bytes.length - 1))).toThrow(SketchDecodeError);
     expect(() => Epoch.unmarshal(schema, new Uint8Array([...bytes, 0]))).toThrow(SketchDecodeError);
     const wrongVersion = bytes.slice();
@@ -73,7 +73,7 @@ describe("Epoch encoding", () => {
     const rng = new Rng(5);
     for (let i = 0; i < 500; i++) {
       const c = bytes.slice();
-      c[rng.below(c.length)] ^= 1 << rng.below(8);
+      c[rng.below(c.length)]! ^= 1 << rng.below(8);
       try {
         Epoch.unmarshal(schema, c);
       } catch (err) {

@@ -60,8 +60,8 @@ describe("audit trail", () => {
     expect(first.body.entries.length).toBe(1);
     expect(first.body.next).toMatch(/^\d+:\d+$/);
     const second = await op<{ entries: AuditRowLike[] }>("GET", `/_guard/v1/audit?account=${id}&limit=1&after=${first.body.next}`, undefined, run.t);
-    expect(second.body.entries[0].id).not.toBe(first.body.entries[0].id);
-    expect(second.body.entries[0].t).toBeLessThanOrEqual(first.body.entries[0].t);
+    expect(second.body.entries[0]!.id).not.toBe(first.body.entries[0]!.id);
+    expect(second.body.entries[0]!.t).toBeLessThanOrEqual(first.body.entries[0]!.t);
 
     for (const q of ["limit=0", "limit=5000", "from=yesterday", "account=nope", "after=x"]) {
       expect((await operator(`/_guard/v1/audit?${q}`)).status, q).toBe(400);

@@ -20,7 +20,7 @@ describe("allowed requests", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { type: string; content: { type: string }[] };
     expect(body.type).toBe("message");
-    expect(body.content[0].type).toBe("text");
+    expect(body.content[0]!.type).toBe("text");
   });
 
   it("accepts the key from x-api-key", async () => {

@@ -14,7 +14,7 @@ describe("dashboard page", () => {
       expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
       const html = await res.text();
       expect(html).toContain("<title>distill-guard");
-      const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+      const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1]!;
       const csp = res.headers.get("content-security-policy")!;
       expect(csp).toContain(`script-src 'sha256-${await sha256(script)}'`);
       expect(csp).toContain("default-src 'none'");

@@ -47,7 +47,7 @@ describe("extraction is refused, ordinary use is not", () => {
       const history: { role: string; content: string }[] = [{ role: "user", content: opener }];
       for (let turn = 0; turn < 4; turn++) {
         reqs.push({ key, time: (t += 40_000), client: { ip: "198.51.100.7", asn: 64600, ua: "OpenAI/Python 1.54.0" }, body: { model: "m", messages: [...history] } });
-        history.push({ role: "assistant", content: "(reply)" }, { role: "user", content: FOLLOW_UPS[turn % FOLLOW_UPS.length] });
+        history.push({ role: "assistant", content: "(reply)" }, { role: "user", content: FOLLOW_UPS[turn % FOLLOW_UPS.length]! });
       }
       t += 3_600_000;
     }
@@ -97,7 +97,7 @@ describe("extraction is refused, ordinary use is not", () => {
     const prompts = sweepPrompts(400, 3);
     const client = { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1" };
     const reqs = prompts.map((p, i) => ({
-      key: keys[i % keys.length],
+      key: keys[i % keys.length]!,
       time: T0 + i * 9_000,
       client: { ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) },
       body: { model: "m", logprobs: true, max_tokens: 4096, messages: [{ role: "system", content: "Answer fully." }, { role: "user", content: p }] },

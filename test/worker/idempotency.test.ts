@@ -100,7 +100,7 @@ describe("Idempotency-Key", () => {
   it("remembers retries across a flush and an eviction", async () => {
     const key = freshKey("idem-evict");
     await (await post(key, "Survive a restart", T0, "persist")).text();
-    const stub = env.ACCOUNT_GUARD.getByName(await accountIdFor((env as unknown as Record<string, string>).GUARD_SECRET, key));
+    const stub = env.ACCOUNT_GUARD.getByName(await accountIdFor((env as unknown as { GUARD_SECRET: string }).GUARD_SECRET, key));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await evictDurableObject(stub);
     await (await post(key, "Survive a restart", T0 + 1000, "persist")).text();

@@ -4,6 +4,53 @@ import { mockUpstream } from "../../worker/mock-upstream";
 
 const FAST = { chunkDelayMs: 1 };
 
+/** The fields of the mock's JSON answers that these tests read; the arrays they index are never empty. */
+type NonEmpty<T> = [T, ...T[]];
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+interface ChatCompletion {
+  id: string;
+  object: string;
+  model: string;
+  created: number;
+  choices: NonEmpty<{ index: number; finish_reason: string; message: { role: string; content: string } }>;
+  usage: Usage;
+}
+interface TextCompletion {
+  id: string;
+  object: string;
+  choices: NonEmpty<{ text: string }>;
+  usage: Usage;
+}
+interface ResponseObject {
+  id: string;
+  object: string;
+  status: string;
+  instructions: string;
+  incomplete_details: unknown;
+  output: NonEmpty<{ id: string; content: NonEmpty<{ type: string; text: string }> }>;
+  usage: Usage;
+}
+interface AnthropicMessage {
+  id: string;
+  content: NonEmpty<{ type: string; text: string }>;
+  stop_reason: string;
+  usage: Usage;
+}
+interface ModelList {
+  object: string;
+  data: unknown[];
+}
+interface ErrorBody {
+  type: string;
+  error: { message: string };
+}
+
 function post(path: string, body: unknown, headers: Record<string, string> = {}): [Request, unknown] {
   const request = new Request(`http://guard.test${path}`, {
     method: "POST",
@@ -65,7 +112,7 @@ describe("OpenAI Chat Completions", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/json");
     expect(res.headers.get("x-request-id")).toMatch(/^req_/);
-    const json = (await res.json()) as any;
+    const json = (await res.json()) as ChatCompletion;
     expect(json.id).toMatch(/^chatcmpl-/);
     expect(json.object).toBe("chat.completion");
     expect(json.model).toBe("gpt-4o-mini");
@@ -79,11 +126,11 @@ describe("OpenAI Chat Completions", () => {
   });
 
   it("is deterministic and honours n and max_tokens", async () => {
-    const a = (await call("/v1/chat/completions", body).json()) as any;
-    const b = (await call("/v1/chat/completions", body).json()) as any;
+    const a = (await call("/v1/chat/completions", body).json()) as ChatCompletion;
+    const b = (await call("/v1/chat/completions", body).json()) as ChatCompletion;
     expect(a.choices[0].message.content).toBe(b.choices[0].message.content);
-    const many = (await call("/v1/chat/completions", { ...body, n: 3, max_completion_tokens: 2 }).json()) as any;
-    expect(many.choices.map((c: any) => c.index)).toEqual([0, 1, 2]);
+    const many = (await call("/v1/chat/completions", { ...body, n: 3, max_completion_tokens: 2 }).json()) as ChatCompletion;
+    expect(many.choices.map((c) => c.index)).toEqual([0, 1, 2]);
     expect(many.choices[0].finish_reason).toBe("length");
     expect(many.choices[0].message.content.split(" ")).toHaveLength(2);
     expect(many.usage.completion_tokens).toBe(6);
@@ -102,7 +149,7 @@ describe("OpenAI Chat Completions", () => {
     expect(parsed[0].choices[0].delta).toMatchObject({ role: "assistant", content: "" });
     expect(parsed.at(-1).choices[0]).toMatchObject({ delta: {}, finish_reason: "stop" });
     const text = parsed.map((c) => c.choices[0].delta.content ?? "").join("");
-    const full = (await call("/v1/chat/completions", body).json()) as any;
+    const full = (await call("/v1/chat/completions", body).json()) as ChatCompletion;
     expect(text).toBe(full.choices[0].message.content);
   });
 
@@ -122,7 +169,7 @@ describe("OpenAI legacy Completions", () => {
   const body = { model: "gpt-3.5-turbo-instruct", prompt: PROMPT };
 
   it("answers a text_completion object", async () => {
-    const json = (await call("/v1/completions", body).json()) as any;
+    const json = (await call("/v1/completions", body).json()) as TextCompletion;
     expect(json.id).toMatch(/^cmpl-/);
     expect(json.object).toBe("text_completion");
     expect(json.choices[0]).toMatchObject({ index: 0, logprobs: null, finish_reason: "stop" });
@@ -131,7 +178,7 @@ describe("OpenAI legacy Completions", () => {
   });
 
   it("answers each prompt of a batch", async () => {
-    const json = (await call("/v1/completions", { ...body, prompt: ["a", "b"], n: 2 }).json()) as any;
+    const json = (await call("/v1/completions", { ...body, prompt: ["a", "b"], n: 2 }).json()) as TextCompletion;
     expect(json.choices).toHaveLength(4);
   });
 
@@ -149,7 +196,7 @@ describe("OpenAI Responses", () => {
   const body = { model: "gpt-4.1", instructions: "Be brief.", input: PROMPT };
 
   it("answers a response object with an output message", async () => {
-    const json = (await call("/v1/responses", body).json()) as any;
+    const json = (await call("/v1/responses", body).json()) as ResponseObject;
     expect(json.id).toMatch(/^resp_/);
     expect(json.object).toBe("response");
     expect(json.status).toBe("completed");
@@ -192,7 +239,7 @@ describe("OpenAI Responses", () => {
   });
 
   it("reports a truncated answer as incomplete", async () => {
-    const json = (await call("/v1/responses", { ...body, max_output_tokens: 3 }).json()) as any;
+    const json = (await call("/v1/responses", { ...body, max_output_tokens: 3 }).json()) as ResponseObject;
     expect(json.status).toBe("incomplete");
     expect(json.incomplete_details).toEqual({ reason: "max_output_tokens" });
   });
@@ -204,7 +251,7 @@ describe("Anthropic Messages", () => {
   it("answers a message object", async () => {
     const res = call("/v1/messages", body);
     expect(res.headers.get("request-id")).toMatch(/^req_/);
-    const json = (await res.json()) as any;
+    const json = (await res.json()) as AnthropicMessage;
     expect(json.id).toMatch(/^msg_/);
     expect(json).toMatchObject({ type: "message", role: "assistant", model: "claude-sonnet-4-5", stop_reason: "end_turn", stop_sequence: null });
     expect(json.content).toHaveLength(1);
@@ -215,7 +262,7 @@ describe("Anthropic Messages", () => {
   });
 
   it("stops at max_tokens", async () => {
-    const json = (await call("/v1/messages", { ...body, max_tokens: 2 }).json()) as any;
+    const json = (await call("/v1/messages", { ...body, max_tokens: 2 }).json()) as AnthropicMessage;
     expect(json.stop_reason).toBe("max_tokens");
     expect(json.usage.output_tokens).toBe(2);
   });
@@ -225,7 +272,9 @@ describe("Anthropic Messages", () => {
     expect(chunks).toBe(events.length);
     const types = events.map((e) => e.event);
     const parsed = events.map((e) => JSON.parse(e.data));
-    parsed.forEach((p, i) => expect(p.type).toBe(types[i]));
+    parsed.forEach((p, i) => {
+      expect(p.type).toBe(types[i]);
+    });
     const deltas = types.filter((t) => t === "content_block_delta").length;
     expect(deltas).toBeGreaterThan(1);
     expect(types).toEqual([
@@ -249,7 +298,7 @@ describe("Anthropic Messages", () => {
 
 describe("other requests", () => {
   it("parses the body itself when the guard passes no parse", async () => {
-    const json = (await call("/v1/chat/completions", { messages: [{ role: "user", content: "hey" }] }, false).json()) as any;
+    const json = (await call("/v1/chat/completions", { messages: [{ role: "user", content: "hey" }] }, false).json()) as ChatCompletion;
     expect(json.choices[0].message.content).toContain("3 characters");
     expect(json.model).toBe("mock-gpt");
   });
@@ -258,18 +307,18 @@ describe("other requests", () => {
     const [request, body] = post("/v1/messages", { messages: 5 });
     const res = mockUpstream(request, body, null);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as any).type).toBe("error");
+    expect(((await res.json()) as ErrorBody).type).toBe("error");
   });
 
   it("lists models, in Anthropic's shape for the Anthropic SDK", async () => {
-    const openai = await mockUpstream(new Request("http://guard.test/v1/models"), null, null).json() as any;
+    const openai = await mockUpstream(new Request("http://guard.test/v1/models"), null, null).json() as ModelList;
     expect(openai.object).toBe("list");
     expect(openai.data[0]).toMatchObject({ object: "model", owned_by: "distill-guard" });
     const anthropic = (await mockUpstream(
       new Request("http://guard.test/v1/models", { headers: { "anthropic-version": "2023-06-01" } }),
       null,
       null,
-    ).json()) as any;
+    ).json()) as ModelList;
     expect(anthropic).toMatchObject({ has_more: false, data: [{ type: "model", id: "mock-claude" }] });
   });
 
@@ -278,7 +327,7 @@ describe("other requests", () => {
       const res = mockUpstream(new Request(`http://guard.test${path}`, { method, body: method === "POST" ? "{}" : null }), {}, null);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/json");
-      const json = (await res.json()) as any;
+      const json = (await res.json()) as ErrorBody;
       expect(json).toStrictEqual({ error: { message: json.error.message, type: "not_found_error", param: null, code: "not_found" } });
     }
   });

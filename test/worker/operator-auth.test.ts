@@ -38,7 +38,7 @@ describe("operator token over HTTP", () => {
       }
     }
     expect(bodies.size).toBe(1);
-    expect(JSON.parse([...bodies][0])).toMatchObject({ error: { type: "authentication_error" } });
+    expect(JSON.parse([...bodies][0]!)).toMatchObject({ error: { type: "authentication_error" } });
   });
 
   it("lets the right token through to the route's own answer", async () => {

@@ -25,10 +25,10 @@ describe("operator views for the dashboard", () => {
     const view = await op<{ series: Point[] }>("GET", `/_guard/v1/accounts/${id}`, undefined, t + 14 * HOUR);
     const s = view.body.series;
     expect(s.length).toBe(2);
-    expect(s[0].end - s[0].start).toBe(12 * HOUR);
+    expect(s[0]!.end - s[0]!.start).toBe(12 * HOUR);
     expect(s[0]).toMatchObject({ requests: 10, prompts: 10, window: { requests: 10, prompts: 10 } });
     expect(s[1]).toMatchObject({ requests: 10, prompts: 10, window: { requests: 20, prompts: 15 } });
-    expect(s[1].window.topics).toBeGreaterThanOrEqual(s[0].window.topics);
+    expect(s[1]!.window.topics).toBeGreaterThanOrEqual(s[0]!.window.topics);
   });
 
   it("gives a fingerprint's merged series and the accounts behind it, ids only", async () => {

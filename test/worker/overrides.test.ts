@@ -156,7 +156,7 @@ describe("operator overrides", () => {
     const ids = new Set(await Promise.all(keys.map((k) => accountIdOf(k, t))));
     const adopted = flagged.body.accounts.filter((a) => ids.has(a.id) && a.via);
     expect(adopted.length).toBeGreaterThan(0);
-    const fp = adopted[0].via!;
+    const fp = adopted[0]!.via!;
     expect(flagged.body.fingerprints.some((f) => f.id === fp)).toBe(true);
 
     const lifted = await op<{ accounts: string[] }>("POST", `/_guard/v1/fingerprints/${fp}/lift`, { reason: "a university lab, verified" }, t + 1000);
@@ -165,7 +165,7 @@ describe("operator overrides", () => {
     const after = await op<{ accounts: { id: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t + 1000);
     expect(after.body.fingerprints.some((f) => f.id === fp)).toBe(false);
     expect(after.body.accounts.some((a) => lifted.body.accounts.includes(a.id))).toBe(false);
-    const next = await ask(keys[0], t + 2000, { ...client, ip: "100.64.0.9" });
+    const next = await ask(keys[0]!, t + 2000, { ...client, ip: "100.64.0.9" });
     expect(next.status).toBe(200);
   });
 

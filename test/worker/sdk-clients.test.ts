@@ -13,8 +13,8 @@ describe("the openai SDK through the guard", () => {
   it("gets a chat completion, a streamed one, and surfaces a 429 as RateLimitError", async () => {
     const client = new OpenAI({ apiKey: freshKey("openai"), baseURL: "http://guard.test/v1", fetch: viaGuard, maxRetries: 0, defaultHeaders: testClock(T0) });
     const done = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "Hello" }] });
-    expect(done.choices[0].message.role).toBe("assistant");
-    expect(typeof done.choices[0].message.content).toBe("string");
+    expect(done.choices[0]!.message.role).toBe("assistant");
+    expect(typeof done.choices[0]!.message.content).toBe("string");
 
     const stream = await client.chat.completions.create({ model: "m", messages: [{ role: "user", content: "Stream it" }], stream: true });
     let text = "";
@@ -52,7 +52,7 @@ describe("the Anthropic SDK through the guard", () => {
   it("gets a message, a streamed one, and surfaces a 429 as RateLimitError", async () => {
     const client = new Anthropic({ apiKey: freshKey("anthropic"), baseURL: "http://guard.test", fetch: viaGuard, maxRetries: 0, defaultHeaders: testClock(T0) });
     const msg = await client.messages.create({ model: "m", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] });
-    expect(msg.content[0].type).toBe("text");
+    expect(msg.content[0]!.type).toBe("text");
 
     const final = await client.messages.stream({ model: "m", max_tokens: 64, messages: [{ role: "user", content: "Stream" }] }).finalMessage();
     expect(final.content.length).toBeGreaterThan(0);

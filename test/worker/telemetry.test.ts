@@ -20,7 +20,7 @@ describe("telemetry", () => {
     const { env, points } = fakeEnv();
     logVerdict(env, cfg, { now: T0, account: "a".repeat(32), path: "/v1/chat/completions", decision: block, failed: false });
     expect(log).toHaveBeenCalledTimes(1);
-    const line = JSON.parse(log.mock.calls[0][0] as string);
+    const line = JSON.parse(log.mock.calls[0]![0] as string);
     expect(line).toEqual({ event: "verdict", t: T0, account: "a".repeat(32), path: "/v1/chat/completions", action: "block", cause: "extraction", reasons: block.reasons, mode: "enforce" });
     expect(points).toEqual([{ blobs: ["block", "extraction", "/v1/chat/completions", "enforce"], doubles: [1, 0], indexes: ["a".repeat(32)] }]);
     const all = JSON.stringify([log.mock.calls, points]);

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
-export const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 /** Why the browser tests cannot run here, or null. In CI (CI=true) a missing chromium is a failure, not a skip. */
 export function skipReason(): string | null {

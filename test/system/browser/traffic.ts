@@ -1,5 +1,5 @@
 /**
- * Traffic for browser tests, sent over HTTP with the contract's test headers: a sweeping key that
+ * Traffic for browser tests, sent over HTTP with the x-guard-test-* headers: a sweeping key that
  * ends up blocked, a hydra of fresh keys on one client, and ordinary users.
  */
 import { testHeaders, type TestClient } from "../../../tools/test-headers";
