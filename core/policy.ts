@@ -181,7 +181,7 @@ class Scorer {
 
   /** Positive evidence that scored so far. */
   scored(): number {
-    return this.out.evidence.reduce((n, e) => n + (e.weight > 0 ? e.weight : 0), 0);
+    return this.out.evidence.reduce((n, e) => n + Math.max(0, e.weight), 0);
   }
 }
 

@@ -186,7 +186,8 @@ export class EpochWindow<S extends string, C extends string> {
   expire(now: number, force = false): number[] {
     const oldest = this.oldestLive(now);
     // Epochs are kept in index order: the common case (nothing expired) costs one comparison.
-    if (!force && (this.epochs.length === 0 || this.epochs[0].index >= oldest)) return [];
+    const first = this.epochs[0];
+    if (!force && (first === undefined || first.index >= oldest)) return [];
     const dropped = this.epochs.filter((e) => e.index < oldest).map((e) => e.index);
     if (dropped.length === 0 && !force) return dropped;
     this.epochs = this.epochs.filter((e) => e.index >= oldest);
@@ -202,14 +203,14 @@ export class EpochWindow<S extends string, C extends string> {
    */
   private rebuild(): void {
     this.sums.fill(0);
-    for (const e of this.epochs) for (let i = 0; i < e.counters.length; i++) this.sums[i] += e.counters[i];
+    for (const e of this.epochs) for (let i = 0; i < e.counters.length; i++) this.sums[i]! += e.counters[i]!;
     for (let i = 0; i < this.sketchNames.length; i++) {
-      const n = HyperLogLog.unionCount(this.epochs.map((e) => e.sketches[i]));
+      const n = HyperLogLog.unionCount(this.epochs.map((e) => e.sketches[i]!));
       this.unionEntries[i] = n;
       this.estimates[i] = n;
       this.hists[i] = null;
       this.stale[i] = false;
-      this.versions[i]++;
+      this.versions[i]!++;
       if (n < 0) this.toDenseUnion(i);
     }
     this.topicCount = this.countTopics();
@@ -217,9 +218,9 @@ export class EpochWindow<S extends string, C extends string> {
 
   /** The union of sketch i has become dense: start tracking its register histogram. */
   private toDenseUnion(i: number): void {
-    this.versions[i]++;
+    this.versions[i]!++;
     this.unionEntries[i] = -1;
-    this.hists[i] = HyperLogLog.unionHistogram(this.epochs.map((e) => e.sketches[i]));
+    this.hists[i] = HyperLogLog.unionHistogram(this.epochs.map((e) => e.sketches[i]!));
     this.stale[i] = true;
   }
 
@@ -238,8 +239,8 @@ export class EpochWindow<S extends string, C extends string> {
   count(now: number, counter: C, amount = 1): void {
     const e = this.current(now);
     const i = this.schema.counters.indexOf(counter);
-    e.counters[i] += amount;
-    this.sums[i] += amount;
+    e.counters[i]! += amount;
+    this.sums[i]! += amount;
     this.dirty.add(e.index);
   }
 
@@ -247,13 +248,13 @@ export class EpochWindow<S extends string, C extends string> {
   insert(now: number, sketch: S, hi: number, lo: number): void {
     const e = this.current(now);
     const i = this.sketchNames.indexOf(sketch);
-    const target = e.sketches[i];
+    const target = e.sketches[i]!;
     const at = target.locate(hi, lo, slot);
-    if (this.unionEntries[i] < 0) {
+    if (this.unionEntries[i]! < 0) {
       // Dense union: it changes only when the rank beats every live epoch's register.
       let union = 0;
       for (const x of this.epochs) {
-        const r = x.sketches[i].rankAt(at.index);
+        const r = x.sketches[i]!.rankAt(at.index);
         if (r > union) union = r;
       }
       const rank = at.rank;
@@ -261,10 +262,10 @@ export class EpochWindow<S extends string, C extends string> {
       this.dirty.add(e.index);
       if (rank > union) {
         const hist = this.hists[i]!;
-        hist[union]--;
-        hist[rank]++;
+        hist[union]!--;
+        hist[rank]!++;
         this.stale[i] = true;
-        this.versions[i]++;
+        this.versions[i]!++;
       }
       return;
     }
@@ -272,7 +273,7 @@ export class EpochWindow<S extends string, C extends string> {
     const entry = at.entry;
     let seen = false;
     for (const x of this.epochs) {
-      if (x !== e && x.sketches[i].hasEntry(entry)) {
+      if (x !== e && x.sketches[i]!.hasEntry(entry)) {
         seen = true;
         break;
       }
@@ -283,20 +284,20 @@ export class EpochWindow<S extends string, C extends string> {
       // the epoch turned dense, so the union is dense
       this.toDenseUnion(i);
     } else if (!seen) {
-      const n = this.unionEntries[i] + 1;
+      const n = this.unionEntries[i]! + 1;
       if (n > target.sparseCapacity) {
         this.toDenseUnion(i);
       } else {
         this.unionEntries[i] = n;
         this.estimates[i] = n;
-        this.versions[i]++;
+        this.versions[i]!++;
       }
     }
   }
 
   /** Inserts interleaved hi,lo pairs. */
   insertAll(now: number, sketch: S, pairs: Uint32Array): void {
-    for (let j = 0; j + 1 < pairs.length; j += 2) this.insert(now, sketch, pairs[j], pairs[j + 1]);
+    for (let j = 0; j + 1 < pairs.length; j += 2) this.insert(now, sketch, pairs[j]!, pairs[j + 1]!);
   }
 
   markTopic(now: number, bucket: number): void {
@@ -304,10 +305,10 @@ export class EpochWindow<S extends string, C extends string> {
     const e = this.current(now);
     const byte = bucket >>> 3;
     const bit = 1 << (bucket & 7);
-    if (e.topics[byte] & bit) return;
+    if (e.topics[byte]! & bit) return;
     let seen = false;
-    for (const x of this.epochs) if (x.topics[byte] & bit) seen = true;
-    e.topics[byte] |= bit;
+    for (const x of this.epochs) if (x.topics[byte]! & bit) seen = true;
+    e.topics[byte]! |= bit;
     this.dirty.add(e.index);
     if (!seen) this.topicCount++;
   }
@@ -316,10 +317,10 @@ export class EpochWindow<S extends string, C extends string> {
     const i = this.sketchNames.indexOf(sketch);
     if (this.stale[i]) {
       // stale only ever means dense: a sparse union's estimate is its entry count, kept current
-      this.estimates[i] = HyperLogLog.histogramEstimate(this.hists[i]!, this.precisions[i]);
+      this.estimates[i] = HyperLogLog.histogramEstimate(this.hists[i]!, this.precisions[i]!);
       this.stale[i] = false;
     }
-    return this.estimates[i];
+    return this.estimates[i]!;
   }
 
   /**
@@ -327,11 +328,11 @@ export class EpochWindow<S extends string, C extends string> {
    * that changed the union, an expiry, a load), for callers that cache figures derived from it.
    */
   unionVersion(sketch: S): number {
-    return this.versions[this.sketchNames.indexOf(sketch)];
+    return this.versions[this.sketchNames.indexOf(sketch)]!;
   }
 
   counter(name: C): number {
-    return this.sums[this.schema.counters.indexOf(name)];
+    return this.sums[this.schema.counters.indexOf(name)]!;
   }
 
   /** Distinct topic buckets covered by the window. */
@@ -341,7 +342,7 @@ export class EpochWindow<S extends string, C extends string> {
 
   private countTopics(): number {
     const t = new Uint8Array(Math.ceil(this.schema.topicBuckets / 8));
-    for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i] |= e.topics[i];
+    for (const e of this.epochs) for (let i = 0; i < t.length; i++) t[i]! |= e.topics[i]!;
     return popcount(t);
   }
 
@@ -379,5 +380,5 @@ const slot: HllSlot = { index: 0, rank: 0, entry: 0 };
 /** Distinct buckets that `n` uniform draws from `c` buckets cover on average: c·(1−(1−1/c)^n). */
 export function expectedCoverage(c: number, n: number): number {
   if (n <= 0) return 0;
-  return c * (1 - Math.pow(1 - 1 / c, n));
+  return c * (1 - (1 - 1 / c) ** n);
 }

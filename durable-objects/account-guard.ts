@@ -8,7 +8,7 @@ import { configFor, type Config } from "../core/config";
 import { gcra, peek, type Limit } from "../core/limits";
 import type { Assessment } from "../core/policy";
 import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
-import { EpochWindow } from "../core/window";
+import type { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { epochSeries, type SeriesPoint } from "../core/series";
 import { sendAudit, verdictEntry } from "./audit";

@@ -10,7 +10,7 @@ import { configFor, type Config } from "../core/config";
 import { HyperLogLog } from "../core/hyperloglog";
 import { assessFingerprint, type Assessment } from "../core/policy";
 import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
-import { Epoch, EpochWindow } from "../core/window";
+import { Epoch, type EpochWindow } from "../core/window";
 import { FlushScheduler } from "./flush";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { sendAudit, verdictEntry } from "./audit";
@@ -24,7 +24,6 @@ import { recordLayout, settleLayout, type StorageLayout } from "./layout";
 import { idempotencyShape, objectWith, peersShape, recentAccountsShape, recentIdsShape, shapes, subjectTimes } from "./meta-shapes";
 import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
-import { TOPIC_BUCKETS } from "../core/features";
 import { SubjectStore } from "./persist";
 import { fingerprintShardName, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
@@ -320,10 +319,10 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.lastAssessment = this.meta.requests ? this.assess(now) : this.lastAssessment;
     const merged = this.peers.size ? this.mergedUnion() : null;
     const names = Object.keys(FINGERPRINT_SCHEMA.sketches) as FingerprintSketch[];
-    const d = (s: FingerprintSketch) => (merged ? merged.sketches[names.indexOf(s)].estimate() : this.window.distinct(s));
+    const d = (s: FingerprintSketch) => (merged ? merged.sketches[names.indexOf(s)]!.estimate() : this.window.distinct(s));
     return {
       fingerprint: this.meta.fingerprint,
-      requests: merged ? merged.counters[0] : this.window.counter("requests"),
+      requests: merged ? merged.counters[0]! : this.window.counter("requests"),
       distinct: { accounts: d("accounts"), prompts: d("prompts"), templates: d("templates"), topics: this.window.topicsCovered(), accountPrompts: d("pairs") },
       recentAccounts: this.recentAccounts(),
       shards: this.layout.shards ?? this.cfg.FP_SHARDS,

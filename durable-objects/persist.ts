@@ -52,7 +52,7 @@ export class SubjectStore {
       rows++;
     }
     const live = window.live();
-    const oldest = live.length ? live[0].index : Number.MAX_SAFE_INTEGER;
+    const oldest = live[0]?.index ?? Number.MAX_SAFE_INTEGER;
     rows += this.sql.exec("DELETE FROM epochs WHERE idx < ?", oldest).rowsWritten;
     return rows;
   }
@@ -63,10 +63,11 @@ export class SubjectStore {
    */
   getMeta<T>(key: string, valid: Validator<T>): T | null {
     const rows = this.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = ?", key).toArray();
-    if (!rows.length) return null;
+    const row = rows[0];
+    if (row === undefined) return null;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(rows[0].v);
+      parsed = JSON.parse(row.v);
     } catch (err) {
       console.error(JSON.stringify({ event: "meta_decode_failed", key, error: String(err) }));
       return null;

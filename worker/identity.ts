@@ -20,7 +20,7 @@ export function apiKeyFrom(headers: Headers): string {
   if (auth !== null) {
     const m = /^Bearer[ \t]+(.*)$/i.exec(auth.trim());
     if (!m) throw GuardError.unauthorized("invalid_api_key");
-    key = m[1].trim();
+    key = m[1]!.trim();
   } else {
     key = headers.get("x-api-key");
     if (key !== null) key = key.trim();

@@ -34,13 +34,13 @@ export function extractFeatures(key: HashKey, input: PromptInput): Features {
   const st = keyState(key);
   const turns = input.userTurns;
   const nTurns = turns.length;
-  const last = nTurns > 0 ? turns[nTurns - 1] : "";
+  const last = nTurns > 0 ? turns[nTurns - 1]! : "";
   let chars = input.system.length;
-  for (let i = 0; i < nTurns; i++) chars += turns[i].length;
+  for (let i = 0; i < nTurns; i++) chars += turns[i]!.length;
 
   const system = isBlank(input.system) ? null : textHash(key, st, input.system);
-  const conversation = nTurns > 1 ? textHash(key, st, turns[0]) : null;
-  const previous = nTurns > 1 ? (nTurns === 2 ? { hi: conversation!.hi, lo: conversation!.lo } : textHash(key, st, turns[nTurns - 2])) : null;
+  const conversation = nTurns > 1 ? textHash(key, st, turns[0]!) : null;
+  const previous = nTurns > 1 ? (nTurns === 2 ? { hi: conversation!.hi, lo: conversation!.lo } : textHash(key, st, turns[nTurns - 2]!)) : null;
 
   // the new prompt: everything below works on its tokens
   const sampled = prepare(key, last);

@@ -16,7 +16,7 @@ function prose(markdown: string): string {
 function anchors(markdown: string): Set<string> {
   const slugs = new Set<string>();
   for (const [, title] of prose(markdown).matchAll(/^#{1,6} +(.+?) *$/gm)) {
-    slugs.add(title.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"));
+    slugs.add(title!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"));
   }
   return slugs;
 }
@@ -50,7 +50,7 @@ describe("README and docs/", () => {
   it.each(DOCS)("%s: every relative link names an existing file and heading", (file) => {
     const broken: string[] = [];
     for (const [, target] of prose(read(file)).matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (/^[a-z]+:/i.test(target)) continue;
+      if (!target || /^[a-z]+:/i.test(target)) continue;
       const [path, anchor] = target.split("#");
       const linked = path ? relative(ROOT, resolve(ROOT, dirname(file), path)) : file;
       if (!existsSync(join(ROOT, linked))) broken.push(`${target}: no file ${linked}`);
