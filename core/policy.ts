@@ -97,6 +97,8 @@ export interface FingerprintFigures extends CoverageFigures {
   accountPrompts: number;
   /** The fingerprint names a network (address prefix and ASN) as well as a client. */
   networkBound: boolean;
+  /** Accounts that sent at least one fresh request carrying each kind of evidence. */
+  accountsWith: { harvest: number; elicit: number; task: number; unverified: number };
 }
 
 export type PolicyConfig = Pick<
@@ -195,16 +197,16 @@ function gated(f: CoverageFigures, s: Shape, p: PolicyConfig, singleShotRatio: n
  * over many inputs, not harvesting): task phrasing, pace and volume are what a batch job is, so
  * the caller reads no more evidence of that kind.
  */
-function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer, who: string): boolean {
+function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer, who: string, carried: (k: CarriedBy) => boolean = () => true): boolean {
   const harvest = share(f.harvest, f.fresh);
-  const harvesting = harvest >= p.HARVEST_RATIO;
+  const harvesting = harvest >= p.HARVEST_RATIO && carried("harvest");
   if (harvesting) sc.add("harvest", 0.5, `${who}: logprobs or several choices asked on ${Math.round(harvest * 100)}% of novel single-shot requests`);
   const elicit = share(f.elicit, f.fresh);
-  const eliciting = f.elicit >= MIN_ELICIT && elicit >= p.ELICIT_RATIO;
+  const eliciting = f.elicit >= MIN_ELICIT && elicit >= p.ELICIT_RATIO && carried("elicit");
   const strongElicit = f.elicit >= STRONG_ELICIT && elicit >= STRONG_SHARE;
   if (eliciting) sc.add("elicitation", strongElicit ? 1 : 0.5, `${who}: reasoning traces or rubric grading asked on ${Math.round(elicit * 100)}% of ${Math.round(f.fresh)} requests`);
   const unverified = share(f.unverified, f.withHistory);
-  if (f.unverified >= MIN_UNVERIFIED && unverified >= p.FABRICATED_RATIO) {
+  if (f.unverified >= MIN_UNVERIFIED && unverified >= p.FABRICATED_RATIO && carried("unverified")) {
     const strong = f.unverified >= STRONG_UNVERIFIED && unverified >= STRONG_SHARE;
     sc.add("fabricatedHistory", strong ? 1 : 0.5, `${who}: ${Math.round(f.unverified)} requests carry conversation histories never held here (${Math.round(unverified * 100)}% of histories)`);
   }
@@ -219,11 +221,19 @@ function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer
     sc.add("templateGrid", 0.5, `${who}: template grid (${templates} templates over ${Math.round(f.distinctPrompts)} prompts)`);
   }
   const task = share(f.task, f.singleShot);
-  if (f.task >= MIN_TASKS && task >= p.TASK_RATIO) {
+  if (f.task >= MIN_TASKS && task >= p.TASK_RATIO && carried("task")) {
     sc.add("taskStyle", f.task >= MANY_TASKS ? 1 : 0.5, `${who}: ${Math.round(f.task)} single-shot prompts phrased as dataset tasks (${Math.round(task * 100)}%)`);
   }
   return true;
 }
+
+type CarriedBy = keyof FingerprintFigures["accountsWith"];
+
+/**
+ * A fingerprint's verdict applies to every account behind it, so its evidence must be carried by
+ * most of them: one heavy campaign key on a crowd's SDK stack must not make the crowd's ratios.
+ */
+const FP_CARRIED_SHARE = 0.8;
 
 function budget(distinct: number, p: PolicyConfig, sc: Scorer, who: string): void {
   if (distinct <= p.DISTINCT_PROMPT_BUDGET) return;
@@ -260,7 +270,7 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
     // Re-sending old prompts hours later holds a novelty ratio down; people's repeats are retries.
     const padding = share(f.staleRepeats, f.requests);
     sc.out.signals.staleRepeats = Math.round(f.staleRepeats);
-    if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO) sc.add("padding", 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
+    if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO) sc.add("padding", padding >= 2 * p.PADDING_RATIO ? 1 : 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
   }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.
@@ -294,7 +304,8 @@ export function assessFingerprint(f: FingerprintFigures, p: PolicyConfig): Asses
   // One account's traffic is that account's business; a fingerprint speaks for several. Many
   // people share one SDK, so sharing a client is no evidence: only what the traffic shows is.
   if (f.accounts < p.FP_MIN_ACCOUNTS || !gated(f, s, p, p.FP_SINGLE_SHOT_RATIO)) return sc.out;
-  if (!sweepEvidence(f, s, p, sc, "fingerprint")) return sc.out;
+  const carried = (k: CarriedBy) => f.accountsWith[k] >= FP_CARRIED_SHARE * f.accounts;
+  if (!sweepEvidence(f, s, p, sc, "fingerprint", carried)) return sc.out;
   if (f.networkBound) sc.add("sharedNetwork", 0.5, `fingerprint: ${Math.round(f.accounts)} accounts sending novel single-shot prompts through one client on one network`);
   // A burst of fresh keys is what a crowd's growth looks like too; it counts only on top of other evidence.
   if (sc.scored() >= 0.5 && f.recentAccounts >= p.FP_NEW_ACCOUNTS_PER_HOUR) sc.add("accountBurst", 0.5, `fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within two hours`);

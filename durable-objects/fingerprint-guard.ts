@@ -207,6 +207,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       {
         ...coverageFigures(counter, distinct, topics),
         networkBound: this.meta.fingerprint.startsWith("n"),
+        accountsWith: { harvest: distinct("harvestAccounts"), elicit: distinct("elicitAccounts"), task: distinct("taskAccounts"), unverified: distinct("unverifiedAccounts") },
         accounts: distinct("accounts"),
         recentAccounts: this.recentAccounts(),
         accountPrompts: distinct("pairs"),

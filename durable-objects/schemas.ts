@@ -27,7 +27,9 @@ export type AccountSketch = keyof typeof ACCOUNT_SCHEMA.sketches;
 export type AccountCounter = (typeof ACCOUNT_SCHEMA.counters)[number];
 
 export const FINGERPRINT_SCHEMA = {
-  sketches: { prompts: 10, templates: 9, accounts: 9, pairs: 10 },
+  // Appended only. The `…Accounts` sketches hold the accounts that sent at least one request with
+  // that evidence: a fingerprint speaks for its accounts only when most of them carry it.
+  sketches: { prompts: 10, templates: 9, accounts: 9, pairs: 10, harvestAccounts: 7, elicitAccounts: 7, taskAccounts: 7, unverifiedAccounts: 7 },
   counters: ["requests", "tokens", "singleShot", "harvest", ...PROMPT_COUNTERS] as const,
   topicBuckets: TOPIC_BUCKETS,
   v1Counters: 4,

@@ -97,9 +97,15 @@ export function coverageFigures(counter: (c: PromptCounter) => number, distinct:
 }
 
 export function recordFingerprint(w: FingerprintWindow, obs: FingerprintObservation): void {
-  recordPrompt(w, obs.now, obs.prompt, obs.seen);
-  w.insert(obs.now, "accounts", obs.account[0], obs.account[1]);
-  w.insert(obs.now, "pairs", obs.pair[0], obs.pair[1]);
+  const { now, account, prompt: p, seen: c } = obs;
+  recordPrompt(w, now, p, c);
+  w.insert(now, "accounts", account[0], account[1]);
+  w.insert(now, "pairs", obs.pair[0], obs.pair[1]);
+  if (!c.fresh) return;
+  if (p.harvest) w.insert(now, "harvestAccounts", account[0], account[1]);
+  if (p.cues & (CUE_REASONING | CUE_RUBRIC)) w.insert(now, "elicitAccounts", account[0], account[1]);
+  if (c.singleShot && p.cues & CUE_TASK) w.insert(now, "taskAccounts", account[0], account[1]);
+  if (c.history && !c.verified) w.insert(now, "unverifiedAccounts", account[0], account[1]);
 }
 
 /** The account's window figures as the policy reads them, and its score. */

@@ -25,7 +25,7 @@ function account(over: Partial<AccountFigures>): AccountFigures {
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
   return {
     requests: 60, fresh: 60, distinctPrompts: 60, distinctTemplates: 60, singleShot: 60, unverified: 0, withHistory: 0, harvest: 60, elicit: 0, task: 30,
-    topics: 58, topicBuckets: BUCKETS, accounts: 20, recentAccounts: 20, accountPrompts: 60, networkBound: true, ...over,
+    topics: 58, topicBuckets: BUCKETS, accounts: 20, recentAccounts: 20, accountPrompts: 60, networkBound: true, accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 }, ...over,
   };
 }
 

@@ -18,7 +18,7 @@ function account(over: Partial<AccountFigures>): AccountFigures {
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
   return {
     requests: 200, fresh: 200, distinctPrompts: 200, distinctTemplates: 200, singleShot: 200, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 20,
-    topics: 180, topicBuckets: C, accounts: 20, recentAccounts: 20, accountPrompts: 200, networkBound: false, ...over,
+    topics: 180, topicBuckets: C, accounts: 20, recentAccounts: 20, accountPrompts: 200, networkBound: false, accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 }, ...over,
   };
 }
 
@@ -63,7 +63,7 @@ describe("each signal adds evidence, and two throttle", () => {
     ["fabricatedHistory", { unverified: 8, withHistory: 10 }, "never held here"],
     ["machinePace", { fast: 25 }, "seconds after"],
     ["templateGrid", { distinctTemplates: 8 }, "template grid"],
-    ["padding", { requests: 60, staleRepeats: 12 }, "re-sends"],
+    ["padding", { requests: 80, staleRepeats: 12 }, "re-sends"],
   ];
   for (const [signal, figures, words] of cases) {
     it(`${signal} alone is half a throttle; with harvesting it throttles`, () => {
@@ -75,7 +75,8 @@ describe("each signal adds evidence, and two throttle", () => {
     });
   }
 
-  it("a sweep at machine pace, or nearly all histories invented, or nearly all prompts wrapped for reasoning, counts double", () => {
+  it("a sweep at machine pace, nearly all histories invented, nearly all prompts wrapped for reasoning, or a fifth of requests re-sent, counts double", () => {
+    expect(assessAccount(account({ requests: 50, staleRepeats: 10 }), cfg).score).toBe(1);
     expect(assessAccount(account({ fast: 39 }), cfg).score).toBe(1);
     expect(assessAccount(account({ unverified: 30, withHistory: 30 }), cfg).score).toBe(1);
     expect(assessAccount(account({ elicit: 38 }), cfg).score).toBe(1);
@@ -138,6 +139,14 @@ describe("fingerprint signals", () => {
   it("counts a burst of new accounts only on top of other evidence", () => {
     expect(signalsOf(assessFingerprint(fingerprint({ recentAccounts: 200 }), cfg))).toEqual([]);
     expect(signalsOf(assessFingerprint(fingerprint({ elicit: 150 }), cfg))).toContain("accountBurst");
+  });
+
+  it("does not let one heavy account make a crowd's fingerprint: evidence must be carried by most of its accounts", () => {
+    // 30 people and one campaign key on one SDK stack: the key's 200 wrapped prompts dominate the ratios.
+    const mixed = fingerprint({ accounts: 31, recentAccounts: 31, elicit: 150, task: 120, unverified: 100, withHistory: 100, accountsWith: { harvest: 0, elicit: 2, task: 8, unverified: 1 } });
+    expect(assessFingerprint(mixed, cfg).evidence.filter((e) => e.weight > 0)).toEqual([]);
+    const carried = fingerprint({ accounts: 31, recentAccounts: 31, elicit: 150, task: 120, accountsWith: { harvest: 0, elicit: 28, task: 30, unverified: 0 } });
+    expect(signalsOf(assessFingerprint(carried, cfg))).toEqual(expect.arrayContaining(["elicitation", "taskStyle"]));
   });
 
   it("ignores a fingerprint with too few accounts (each is judged on its own)", () => {
