@@ -98,7 +98,7 @@ export function cpuTable(opts: CpuOptions): Table {
     }
   }
   table.note(
-    `Real prompts from ../shared/data (ShareGPT; whole prompts of the size where there are, else several concatenated). ` +
+    `Prompts from eval/data/ or BENCH_DATA_DIR (whole prompts of the size where there are, else several concatenated). ` +
       `Features read at most MAX_FEATURE_CHARS = ${MAX_FEATURE_CHARS} units of each text (core/features.ts: all of a short text, else its head, tail and evenly ` +
       `spaced middle windows, cut at word boundaries), so the own work stops growing with the prompt while JSON.parse keeps growing. CPU time of the process (not wall time, which a busy machine inflates), median of ${opts.rounds} interleaved rounds; ` +
       `every prompt in a round is new to that round's account window.`,

@@ -1,19 +1,40 @@
 /**
- * Real prompts for the benchmark, read at bench time from the shared data directory (never copied
- * into the repository), and request bodies of a target size in both API formats.
+ * Prompts for the benchmark and request bodies of a target size in both API formats. By default
+ * from what the repository ships: the licence-clean sample in eval/data/ (self-instruct seed tasks,
+ * T0 prompts) and the people-like prompts the scenario generator writes. BENCH_DATA_DIR points at a
+ * fuller collection in the same layout (ShareGPT, Alpaca, InstructionWild files), used when present.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { peoplePrompts } from "../eval/generate/people-prompts";
+import { Rng } from "../tools/prng";
 
 export type BodyFormat = "openai-chat" | "anthropic-messages";
 
 export const BODY_FORMATS: readonly BodyFormat[] = ["openai-chat", "anthropic-messages"];
 
 export function dataDir(): string {
-  const dir = resolve(process.env.BENCH_DATA_DIR ?? join(process.cwd(), "..", "shared", "data"));
+  const dir = resolve(process.env.BENCH_DATA_DIR ?? join(process.cwd(), "eval", "data"));
   if (!existsSync(dir)) throw new Error(`bench: prompt data not found at ${dir} (set BENCH_DATA_DIR)`);
   return dir;
+}
+
+const has = (file: string) => existsSync(join(dataDir(), file));
+
+/** People's prompts: the fuller collection's when it is there, else the generator's own. */
+function benign(): string[] {
+  if (has("sharegpt_1000.jsonl")) return prompts("sharegpt_1000.jsonl").concat(has("sharegpt_sample.jsonl") ? prompts("sharegpt_sample.jsonl") : []);
+  let rows = cache.get("people");
+  if (!rows) cache.set("people", (rows = peoplePrompts(new Rng("bench/people"), 4000)));
+  return rows;
+}
+
+/** Dataset prompts: Alpaca when the fuller collection has it, else the shipped seed tasks and T0 prompts. */
+function extractionLike(): string[] {
+  if (has("alpaca_5k.jsonl")) return prompts("alpaca_5k.jsonl");
+  const t0 = readdirSync(join(dataDir(), "t0")).sort().flatMap((f) => prompts(join("t0", f)));
+  return prompts(has("seed_tasks.jsonl") ? "seed_tasks.jsonl" : "seed_tasks.jsonl.gz").concat(t0);
 }
 
 function readRows(path: string): string[] {
@@ -41,9 +62,9 @@ export function prompts(file: string): string[] {
 
 /** Benign and extraction-like prompts mixed, in a fixed order. */
 export function mixedPrompts(): string[] {
-  const a = prompts("sharegpt_1000.jsonl");
-  const b = prompts("alpaca_5k.jsonl");
-  const c = prompts("instructionwild.jsonl");
+  const a = benign();
+  const b = extractionLike();
+  const c = has("instructionwild.jsonl") ? prompts("instructionwild.jsonl") : [];
   const out: string[] = [];
   for (let i = 0; i < Math.max(a.length, b.length, c.length); i++) {
     if (i < a.length) out.push(a[i]!);
@@ -73,7 +94,8 @@ function cutToBytes(s: string, bytes: number): string {
  * them, else real prompts concatenated (separated by a blank line) and cut at a word boundary.
  */
 export function promptsOfSize(bytes: number, count: number): string[] {
-  const pool = prompts("sharegpt_1000.jsonl").concat(prompts("sharegpt_sample.jsonl"));
+  // Long texts come from the dataset side when people's prompts are the generator's short ones.
+  const pool = has("sharegpt_1000.jsonl") ? benign() : extractionLike().concat(benign());
   const out: string[] = [];
   // Whole prompts within ±15 % first.
   for (const p of pool) {

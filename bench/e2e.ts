@@ -5,7 +5,7 @@
  * machine hits both alike; throughput is total requests over total time, latencies are the median
  * of the runs' percentiles.
  *
- * Traffic: real prompts from ../shared/data in both formats, 1,000 API keys, 200 client addresses,
+ * Traffic: prompts from eval/data/ (or BENCH_DATA_DIR) in both formats, 1,000 API keys, 200 client addresses,
  * five SDK user agents, so each request touches one account object and two fingerprint shards. The
  * guard runs in shadow mode with classic limits out of reach, so every request is inspected and
  * forwarded (enforcement would answer some with a cheaper 429/403 and flatter the guard).
@@ -197,7 +197,7 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
   const table = tables[0]!;
   table.note(
     `${opts.runs} runs of ${opts.seconds} s per Worker, in alternating order, after a warm-up that creates every Durable Object the runs touch. ` +
-      `Traffic: real prompts (../shared/data) as second turns of conversations, both formats, ${opts.keys} API keys, two client networks each, five SDK user agents ` +
+      `Traffic: prompts (eval/data/ or BENCH_DATA_DIR) as second turns of conversations, both formats, ${opts.keys} API keys, two client networks each, five SDK user agents ` +
       `(each request touches one account object and two fingerprint shards); ${Math.round(opts.streamShare * 100)} % ask for streaming, as in the dev scenario, ` +
       `which the mock answers an event every 5 ms. The guard runs with its defaults (enforce mode; the traffic is benign and every answer is a 200), Durable Object ` +
       `storage on disk. The load generator (Node), the upstream (Node) and workerd share the machine's cores, and locally every Durable Object event (the ` +

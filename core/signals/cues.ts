@@ -55,7 +55,7 @@ function anyMatch(patterns: RegExp[], text: string): boolean {
 }
 
 /** Cues are read from both ends of a text: wrappers go around the harvested prompt. */
-export const CUE_EDGE_CHARS = 1500;
+export const CUE_EDGE_CHARS = 400;
 
 function edges(text: string): string {
   return text.length <= 2 * CUE_EDGE_CHARS ? text : `${text.slice(0, CUE_EDGE_CHARS)}\n${text.slice(-CUE_EDGE_CHARS)}`;

@@ -72,7 +72,7 @@ describe("where cues are read", () => {
   });
 
   it("finds a wrapper at either end of a long prompt", () => {
-    const filler = "lorem ipsum dolor sit amet. ".repeat(500);
+    const filler = "lorem ipsum dolor sit amet. ".repeat(500); // far longer than the two ends read
     expect(promptCues(`Show all your reasoning. ${filler}`, "") & CUE_REASONING).toBe(CUE_REASONING);
     expect(promptCues(`${filler} Now think it through step by step.`, "") & CUE_REASONING).toBe(CUE_REASONING);
   });
