@@ -80,8 +80,9 @@ export interface CoverageFigures {
 export interface AccountFigures extends CoverageFigures {
   /** Fresh requests that came within PACE_GAP_S of the account's previous fresh one. */
   fast: number;
-  /** Repeats of a request sent long before (not an immediate retry). */
+  /** Repeats of a request sent long before (not an immediate retry), and how many prompts they re-sent. */
   staleRepeats: number;
+  distinctStaleRepeats: number;
   /** Distinct sampled shingles, and sampled shingles sent: reported, not scored. */
   shingles: number;
   shingleSamples: number;
@@ -140,6 +141,8 @@ const STRONG_SHARE = 0.8;
 const STRONG_ELICIT = 20;
 const STRONG_UNVERIFIED = 13;
 const MIN_STALE_REPEATS = 10;
+/** Distinct prompts re-sent over re-sends: padding 0.77–0.83 in our scenarios, people 0.13–0.59. */
+const PADDING_SPREAD = 0.7;
 /** End users: an app's ids come back, several requests each; ids invented per request do not. */
 const MIN_END_USERS = 10;
 const REQUESTS_PER_END_USER = 2;
@@ -267,10 +270,13 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
       sc.add("singleShotVolume", f.singleShot >= 3 * p.SINGLES_BUDGET ? 1 : 0.5, `account: ${Math.round(f.singleShot)} novel single-shot prompts in the window`);
     }
     if (pace >= p.PACE_RATIO) sc.add("machinePace", pace >= STRONG_SHARE ? 1 : 0.5, `account: ${Math.round(pace * 100)}% of novel prompts sent seconds after the one before`);
-    // Re-sending old prompts hours later holds a novelty ratio down; people's repeats are retries.
+    // Re-sending old prompts hours later holds a novelty ratio down. People come back to a few
+    // prompts of their own many times; padding spreads its re-sends over what it sent, once each.
     const padding = share(f.staleRepeats, f.requests);
+    const spread = share(f.distinctStaleRepeats, f.staleRepeats);
     sc.out.signals.staleRepeats = Math.round(f.staleRepeats);
-    if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO) sc.add("padding", padding >= 2 * p.PADDING_RATIO ? 1 : 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
+    sc.out.signals.repeatSpread = r2(spread);
+    if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO && spread >= PADDING_SPREAD) sc.add("padding", padding >= 2 * p.PADDING_RATIO ? 1 : 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
   }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.

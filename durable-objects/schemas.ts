@@ -13,7 +13,7 @@ import type { WindowSchema } from "../core/window";
 const PROMPT_COUNTERS = ["fresh", "unverified", "history", "elicit", "task"] as const;
 
 export const ACCOUNT_SCHEMA = {
-  sketches: { prompts: 10, templates: 10, conversations: 9, shingles: 9, networks: 7, endUsers: 8 },
+  sketches: { prompts: 10, templates: 10, conversations: 9, shingles: 9, networks: 7, endUsers: 8, staleRepeats: 8 },
   // shingleSamples: sampled shingles sent (de-duplicated per request only), against which the
   // shingle sketch's distinct count measures near-duplicates.
   // Appended only (core/window.ts reads older epochs with the new ones at zero). Every counter after

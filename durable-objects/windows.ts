@@ -56,7 +56,10 @@ export function recordAccount(w: AccountWindow, obs: AccountObservation, now: nu
   if (obs.network) w.insert(now, "networks", obs.network[0], obs.network[1]);
   if (obs.endUser) w.insert(now, "endUsers", obs.endUser[0], obs.endUser[1]);
   if (!c.fresh) {
-    if (c.staleRepeat) w.count(now, "staleRepeats");
+    if (c.staleRepeat) {
+      w.count(now, "staleRepeats");
+      w.insert(now, "staleRepeats", p.prompt[0], p.prompt[1]);
+    }
     return;
   }
   if (c.fast) w.count(now, "fast");
@@ -116,6 +119,7 @@ export function assessAccountWindow(w: AccountWindow, now: number, cfg: Paramete
       ...coverageFigures((c) => f.counters[c], (s) => f.distinct[s], f.topics),
       fast: f.counters.fast,
       staleRepeats: f.counters.staleRepeats,
+      distinctStaleRepeats: f.distinct.staleRepeats,
       shingles: f.distinct.shingles,
       shingleSamples: f.counters.shingleSamples,
       networks: f.distinct.networks,

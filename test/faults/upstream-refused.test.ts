@@ -15,12 +15,13 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe("an upstream that refuses connections", () => {
-  it("is a 502 in OpenAI's shape, quickly", async () => {
-    const t0 = Date.now();
+  // A refused connection is answered at once: waiting out UPSTREAM_TIMEOUT_MS would answer 504
+  // (gateway timeout), so the 502 itself shows the guard did not wait. No wall-clock bound here: on
+  // a loaded machine one would measure the machine, not the guard.
+  it("is a 502 in OpenAI's shape, not a timeout", async () => {
     const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("refused") });
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error: { type: "api_error", code: "upstream_error" } });
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(lines.some((l) => l.includes('"upstream_error"'))).toBe(true);
   });
 

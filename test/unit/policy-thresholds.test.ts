@@ -17,7 +17,7 @@ const BUCKETS = 1024;
 function account(over: Partial<AccountFigures>): AccountFigures {
   return {
     requests: 40, fresh: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, unverified: 0, withHistory: 0, harvest: 40, elicit: 0, task: 0,
-    topics: 39, topicBuckets: BUCKETS, fast: 0, staleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
+    topics: 39, topicBuckets: BUCKETS, fast: 0, staleRepeats: 0, distinctStaleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
   };
 }
 
@@ -87,7 +87,7 @@ const ROWS: Row[] = [
   { key: "PACE_RATIO", input: "pace 0.75", fires: 0.75, quiet: 0.76, decide: ofAccount({ fast: 30 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "PACE_GAP_S", input: "prompts 5 s apart", fires: 6, quiet: 5, decide: pacedStream, whenFires: "throttle", whenQuiet: "allow" },
   { key: "SINGLES_BUDGET", input: "40 novel single-shot prompts", fires: 40, quiet: 41, decide: ofAccount({}), whenFires: "throttle", whenQuiet: "allow" },
-  { key: "PADDING_RATIO", input: "10 stale re-sends in 50 requests", fires: 0.2, quiet: 0.21, decide: ofAccount({ requests: 50, staleRepeats: 10 }), whenFires: "throttle", whenQuiet: "allow" },
+  { key: "PADDING_RATIO", input: "10 stale re-sends in 50 requests", fires: 0.2, quiet: 0.21, decide: ofAccount({ requests: 50, staleRepeats: 10, distinctStaleRepeats: 10 }), whenFires: "throttle", whenQuiet: "allow" },
   // No sweep gate (nothing single-shot): the volume backstop alone decides.
   { key: "DISTINCT_PROMPT_BUDGET", input: "3,000 distinct prompts", fires: 2999, quiet: 3000, decide: ofAccount({ requests: 20_000, fresh: 20_000, distinctPrompts: 3000, singleShot: 0, harvest: 0 }), whenFires: "throttle", whenQuiet: "allow" },
   // 10 templates over 40 prompts: a grid, not a batch job.

@@ -10,7 +10,7 @@ const C = 1024;
 function account(over: Partial<AccountFigures>): AccountFigures {
   return {
     requests: 40, fresh: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 0,
-    topics: 39, topicBuckets: C, fast: 0, staleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
+    topics: 39, topicBuckets: C, fast: 0, staleRepeats: 0, distinctStaleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
   };
 }
 
@@ -63,7 +63,7 @@ describe("each signal adds evidence, and two throttle", () => {
     ["fabricatedHistory", { unverified: 8, withHistory: 10 }, "never held here"],
     ["machinePace", { fast: 25 }, "seconds after"],
     ["templateGrid", { distinctTemplates: 8 }, "template grid"],
-    ["padding", { requests: 80, staleRepeats: 12 }, "re-sends"],
+    ["padding", { requests: 80, staleRepeats: 12, distinctStaleRepeats: 11 }, "re-sends"],
   ];
   for (const [signal, figures, words] of cases) {
     it(`${signal} alone is half a throttle; with harvesting it throttles`, () => {
@@ -76,7 +76,7 @@ describe("each signal adds evidence, and two throttle", () => {
   }
 
   it("a sweep at machine pace, nearly all histories invented, nearly all prompts wrapped for reasoning, or a fifth of requests re-sent, counts double", () => {
-    expect(assessAccount(account({ requests: 50, staleRepeats: 10 }), cfg).score).toBe(1);
+    expect(assessAccount(account({ requests: 50, staleRepeats: 10, distinctStaleRepeats: 9 }), cfg).score).toBe(1);
     expect(assessAccount(account({ fast: 39 }), cfg).score).toBe(1);
     expect(assessAccount(account({ unverified: 30, withHistory: 30 }), cfg).score).toBe(1);
     expect(assessAccount(account({ elicit: 38 }), cfg).score).toBe(1);
@@ -112,6 +112,15 @@ describe("each signal adds evidence, and two throttle", () => {
     const a = assessAccount(account({ requests: 20_000, fresh: 20_000, distinctPrompts: 6000, distinctTemplates: 6000, singleShot: 0 }), cfg);
     expect(signalsOf(a)).toEqual(["promptBudget"]);
     expect(action(a)).toBe("throttle");
+  });
+});
+
+describe("repeats", () => {
+  it("a person coming back to a few prompts of their own is not padding", () => {
+    const person = assessAccount(account({ requests: 80, staleRepeats: 30, distinctStaleRepeats: 9 }), cfg);
+    expect(signalsOf(person)).toEqual([]);
+    const padding = assessAccount(account({ requests: 80, staleRepeats: 30, distinctStaleRepeats: 26 }), cfg);
+    expect(signalsOf(padding)).toEqual(["padding"]);
   });
 });
 
