@@ -73,7 +73,12 @@ export default defineConfig({
       // Test mode simply not set (development, with an operator token): test headers must be ignored.
       workerd("workerd-test-mode-off", ["test/modes/test-mode-off.test.ts"], { GUARD_SECRET: base.GUARD_SECRET, ADMIN_TOKEN: base.ADMIN_TOKEN }),
       // Property-based fuzzing, limits and verdicts out of the way so generated bodies reach the parsers and the mock upstream.
-      workerd("workerd-fuzz", ["test/fuzz/**/*.test.ts"], { ...base, RATE_LIMIT_REQUESTS: "100000000", TOKEN_LIMIT: "100000000000", DETECTION_POLICY: JSON.stringify({ version: 2, throttleScore: 1_000_000, blockScore: 1_000_000 }) }),
+      workerd("workerd-fuzz", ["test/fuzz/**/*.test.ts"], {
+        ...base,
+        RATE_LIMIT_REQUESTS: "100000000",
+        TOKEN_LIMIT: "100000000000",
+        DETECTION_POLICY: JSON.stringify({ version: 2, throttleScore: 1_000_000, blockScore: 1_000_000 }),
+      }),
       // Its own namespace of objects, so the storage scan reads exactly what its traffic wrote.
       workerd("workerd-secrets-scan", ["test/security/secrets-scan.test.ts"], base),
       // Injected faults in the Durable Objects and the upstream, under each fail mode.

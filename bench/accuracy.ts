@@ -56,15 +56,7 @@ export function hllTable(opts: AccuracyOptions): Table {
     { n: 100_000, trials: 400 },
     { n: 1_000_000, trials: opts.trialsAtMillion },
   ];
-  const table = new Table(`6a. HyperLogLog accuracy (p = ${P}, m = ${M}; theory 1.04/√m = ${fmt.pct(THEORY)})`, [
-    "n",
-    "form",
-    "trials",
-    "bias (mean rel. error)",
-    "RSE",
-    "RSE / theory",
-    "budget",
-  ]);
+  const table = new Table(`6a. HyperLogLog accuracy (p = ${P}, m = ${M}; theory 1.04/√m = ${fmt.pct(THEORY)})`, ["n", "form", "trials", "bias (mean rel. error)", "RSE", "RSE / theory", "budget"]);
   const rng = new Rng(2026);
   for (const c of cases) {
     let sum = 0;

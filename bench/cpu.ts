@@ -62,16 +62,7 @@ export interface CpuOptions {
 }
 
 export function cpuTable(opts: CpuOptions): Table {
-  const table = new Table("1. CPU per request in the core (Node 22, one core)", [
-    "prompt",
-    "format",
-    "body",
-    "JSON.parse",
-    "parse + guard",
-    "guard's own work",
-    "own / JSON.parse",
-    "budget",
-  ]);
+  const table = new Table("1. CPU per request in the core (Node 22, one core)", ["prompt", "format", "body", "JSON.parse", "parse + guard", "guard's own work", "own / JSON.parse", "budget"]);
   for (const c of CASES) {
     const prompts = promptsOfSize(c.bytes, c.count);
     for (const format of BODY_FORMATS) {

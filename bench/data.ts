@@ -33,7 +33,9 @@ function benign(): string[] {
 /** Dataset prompts: Alpaca when the fuller collection has it, else the shipped seed tasks and T0 prompts. */
 function extractionLike(): string[] {
   if (has("alpaca_5k.jsonl")) return prompts("alpaca_5k.jsonl");
-  const t0 = readdirSync(join(dataDir(), "t0")).sort().flatMap((f) => prompts(join("t0", f)));
+  const t0 = readdirSync(join(dataDir(), "t0"))
+    .sort()
+    .flatMap((f) => prompts(join("t0", f)));
   return prompts(has("seed_tasks.jsonl") ? "seed_tasks.jsonl" : "seed_tasks.jsonl.gz").concat(t0);
 }
 

@@ -33,7 +33,14 @@ interface AccountViewOut {
 }
 
 async function accountTable(t: RunningWorker): Promise<Table> {
-  const table = new Table("3. One Durable Object under load (AccountGuard, SQLite storage on disk)", ["RPCs in flight", "observations", "observations/s", "storage rows written", "rows per request", "budget"]);
+  const table = new Table("3. One Durable Object under load (AccountGuard, SQLite storage on disk)", [
+    "RPCs in flight",
+    "observations",
+    "observations/s",
+    "storage rows written",
+    "rows per request",
+    "budget",
+  ]);
   let k = 0;
   for (const concurrency of [16, 1]) {
     const name = `bench-account-${concurrency}-${k++}`;
@@ -97,7 +104,10 @@ async function hotkeyTables(t: RunningWorker): Promise<Table[]> {
   for (let s = 0; s < shards; s++) {
     const share = run.perShard[s]! / total;
     const peak = Math.max(0, ...run.perSecond[s]!.filter((x) => x !== null && x !== undefined));
-    table.row([`shard ${s}`, fmt.pct(share, 1), fmt.int(run.perShard[s]!), `${fmt.int(peak)}/s`, `${fmt.int(share * rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`], share * rate <= OBS_BUDGET && peak <= OBS_BUDGET && run.failed === 0);
+    table.row(
+      [`shard ${s}`, fmt.pct(share, 1), fmt.int(run.perShard[s]!), `${fmt.int(peak)}/s`, `${fmt.int(share * rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`],
+      share * rate <= OBS_BUDGET && peak <= OBS_BUDGET && run.failed === 0,
+    );
   }
   table.row(["unsharded (FP_SHARDS = 1), for comparison", "100 %", "", "", `${fmt.int(rate)}/s`, `≤ ${fmt.int(OBS_BUDGET)}/s`]);
   const merged = views[0]!;

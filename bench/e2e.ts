@@ -124,7 +124,12 @@ export async function e2eTables(opts: E2eOptions): Promise<Table[]> {
   const dirs: string[] = [];
   const sides: (Side & { variant?: GuardVariant })[] = [];
   try {
-    sides.push({ name: "bare pass-through", target: await startBenchWorker({ config: "bench/bare.wrangler.toml", vars: { UPSTREAM_URL: upstream.url }, persist: false }), runs: new Map(), cpu: new Map() });
+    sides.push({
+      name: "bare pass-through",
+      target: await startBenchWorker({ config: "bench/bare.wrangler.toml", vars: { UPSTREAM_URL: upstream.url }, persist: false }),
+      runs: new Map(),
+      cpu: new Map(),
+    });
     for (const v of opts.variants) {
       const persist = mkdtempSync(join(tmpdir(), "distill-guard-bench-"));
       dirs.push(persist);

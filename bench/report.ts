@@ -1,4 +1,3 @@
-
 /**
  * Tables of the benchmark: Markdown, so the README can quote them as printed. Every row that has a
  * budget carries the measured figure, the budget and PASS/FAIL; `summary()` lists the failures.

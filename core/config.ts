@@ -7,7 +7,17 @@
  * Parsing happens once per isolate; a bad value is a startup error naming the var or field, never a
  * silent default.
  */
-import { DETECTION_POLICY_DOC, DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, parseDetectionPolicy, policyField, policyTable, POLICY_SPEC, type DetectionPolicy, type PolicyKey } from "./config/detection-policy";
+import {
+  DETECTION_POLICY_DOC,
+  DETECTION_POLICY_VAR,
+  DETECTION_POLICY_VERSION,
+  parseDetectionPolicy,
+  policyField,
+  policyTable,
+  POLICY_SPEC,
+  type DetectionPolicy,
+  type PolicyKey,
+} from "./config/detection-policy";
 import { parseMeasures, type Measures } from "./graduated";
 import { SIGNALS } from "./policy";
 import { bool, checkNumber, ConfigError, int, num, oneOf, shownDefault, str, type Spec, type SpecValue } from "./config/spec";
@@ -18,18 +28,32 @@ export { DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, POLICY_SPEC, parseDetec
 /** The plain vars: where traffic goes, secrets, modes, limits, windows and how state is kept. */
 export const CONFIG_SPEC = {
   UPSTREAM_URL: str("", "Where allowed traffic is forwarded (origin and optional base path). Unset: the built-in mock upstream answers."),
-  GUARD_SECRET: str("", "Secret key for hashing API keys, prompts and fingerprints (`wrangler secret put GUARD_SECRET`). Unset: a development default with a warning; a startup error when `GUARD_ENV` is `production`.", true),
+  GUARD_SECRET: str(
+    "",
+    "Secret key for hashing API keys, prompts and fingerprints (`wrangler secret put GUARD_SECRET`). Unset: a development default with a warning; a startup error when `GUARD_ENV` is `production`.",
+    true,
+  ),
   ADMIN_TOKEN: str("", "Bearer token of the operator API and dashboard (`wrangler secret put ADMIN_TOKEN`). Unset: those endpoints answer 404.", true),
   GUARD_MODE: oneOf(["enforce", "shadow"] as const, "enforce", "`shadow` records what extraction verdicts would do but never throttles or blocks for extraction; classic limits still apply."),
   GUARD_TEST_MODE: bool(false, "`true` honours the `x-guard-test-*` request headers and adds `x-guard-debug` to answers. Never in production: refused at startup when `GUARD_ENV` is `production`."),
   GUARD_ENV: oneOf(["development", "production"] as const, "development", "Production marker. `production` requires `GUARD_SECRET` and forbids test mode."),
-  CLIENT_IP_HEADER: str("cf-connecting-ip", "Header that carries the trusted client address. Set it to your proxy's header when the guard is not behind Cloudflare's edge; empty: addresses are not used."),
+  CLIENT_IP_HEADER: str(
+    "cf-connecting-ip",
+    "Header that carries the trusted client address. Set it to your proxy's header when the guard is not behind Cloudflare's edge; empty: addresses are not used.",
+  ),
   MAX_BODY_BYTES: int(2 * 1024 * 1024, "Largest request body inspected; larger bodies answer 413.", 1024),
-  FAIL_MODE: oneOf(["open", "closed"] as const, "open", "When the account's Durable Object call fails, times out or is overloaded on an inspected path: `open` serves the request, `closed` answers 429 with `Retry-After: 1`; both log `state_unavailable`. A failing fingerprint object is skipped (logged): the account decides."),
+  FAIL_MODE: oneOf(
+    ["open", "closed"] as const,
+    "open",
+    "When the account's Durable Object call fails, times out or is overloaded on an inspected path: `open` serves the request, `closed` answers 429 with `Retry-After: 1`; both log `state_unavailable`. A failing fingerprint object is skipped (logged): the account decides.",
+  ),
   FAIL_MODE_OTHER: oneOf(["open", "closed"] as const, "open", "Same choice for other (pass-through) paths."),
   STATE_TIMEOUT_MS: int(2000, "How long the Worker waits for a Durable Object verdict before applying FAIL_MODE.", 10),
   UPSTREAM_TIMEOUT_MS: int(120000, "How long the Worker waits for the upstream's response headers before answering 504.", 100),
-  SPECULATIVE_UPSTREAM: bool(true, "`true` sends an inspected request upstream while the Durable Objects decide and releases the answer only once the verdict allows it, so their round trip hides behind the upstream's latency; a refused request's upstream call is aborted before anything reaches the client. Trade-off: refused requests reach the upstream (an account just refused is not sent early again until its Retry-After passes). `false` forwards only after the verdict. No effect on the built-in mock."),
+  SPECULATIVE_UPSTREAM: bool(
+    true,
+    "`true` sends an inspected request upstream while the Durable Objects decide and releases the answer only once the verdict allows it, so their round trip hides behind the upstream's latency; a refused request's upstream call is aborted before anything reaches the client. Trade-off: refused requests reach the upstream (an account just refused is not sent early again until its Retry-After passes). `false` forwards only after the verdict. No effect on the built-in mock.",
+  ),
 
   RATE_LIMIT_REQUESTS: int(600, "Classic limit: requests per account per RATE_LIMIT_PERIOD_S (GCRA, burst up to the full quota).", 1),
   RATE_LIMIT_PERIOD_S: int(60, "Period of the request limit, seconds.", 1),
@@ -42,10 +66,25 @@ export const CONFIG_SPEC = {
   BLOCK_S: int(7 * 24 * 3600, "How long a first extraction block lasts (each repeat block lasts 4× longer, up to 64×); 0 blocks until an operator lifts it.", 0),
   FP_SHARDS: int(4, "Shards per fingerprint object: a hot fingerprint is spread over this many objects and merged on read.", 1, 64),
   FLUSH_INTERVAL_MS: int(1000, "Durable Object state is written at most this often (coalesced, on an alarm); a crash can lose at most this much.", 50),
-  FP_VERDICT_TTL_S: int(60, "How long (request time) an isolate answers from a fingerprint verdict it learnt, while the request's observation goes to the fingerprint after the answer; a fingerprint it has no fresh verdict for is asked in parallel with the account.", 0),
-  SHADOW_SIGNALS: str("", "Comma-separated detection signals to run in shadow: their evidence is computed and shown to operators (marked `(shadow)`) but adds nothing to the score. Names: " + "harvest, templateGrid, batchJob, elicitation, taskStyle, fabricatedHistory, singleShotVolume, padding, machinePace, addressRotation, endUserIds, sharedNetwork, accountBurst, promptBudget."),
-  SUSPECT_SCORE: num(0.5, "Extraction score at or above which a subject not yet throttled is suspect and gets the graduated answer (SUSPECT_RESPONSE) instead of a refusal; 0 turns it off. Each piece of evidence weighs 0.5, so the default is one.", 0),
-  SUSPECT_RESPONSE: str("cap_max_tokens:8192,strip_logprobs,strip_reasoning", "What a suspect's request is served with, comma-separated: `cap_max_tokens:N`, `strip_logprobs`, `strip_reasoning`, or `none`. The answer says nothing of it, so a campaign cannot tell which keys are suspected. Not applied in shadow mode."),
+  FP_VERDICT_TTL_S: int(
+    60,
+    "How long (request time) an isolate answers from a fingerprint verdict it learnt, while the request's observation goes to the fingerprint after the answer; a fingerprint it has no fresh verdict for is asked in parallel with the account.",
+    0,
+  ),
+  SHADOW_SIGNALS: str(
+    "",
+    "Comma-separated detection signals to run in shadow: their evidence is computed and shown to operators (marked `(shadow)`) but adds nothing to the score. Names: " +
+      "harvest, templateGrid, batchJob, elicitation, taskStyle, fabricatedHistory, singleShotVolume, padding, machinePace, addressRotation, endUserIds, sharedNetwork, accountBurst, promptBudget.",
+  ),
+  SUSPECT_SCORE: num(
+    0.5,
+    "Extraction score at or above which a subject not yet throttled is suspect and gets the graduated answer (SUSPECT_RESPONSE) instead of a refusal; 0 turns it off. Each piece of evidence weighs 0.5, so the default is one.",
+    0,
+  ),
+  SUSPECT_RESPONSE: str(
+    "cap_max_tokens:8192,strip_logprobs,strip_reasoning",
+    "What a suspect's request is served with, comma-separated: `cap_max_tokens:N`, `strip_logprobs`, `strip_reasoning`, or `none`. The answer says nothing of it, so a campaign cannot tell which keys are suspected. Not applied in shadow mode.",
+  ),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
 } as const;
 
@@ -85,12 +124,17 @@ function refuseRetiredVars(env: Record<string, unknown>): void {
     const raw = env[key];
     if (raw === undefined || raw === null || raw === "") continue;
     const field = policyField(key);
-    throw new ConfigError(`${key} is no longer a var of its own: set the field ${JSON.stringify(field)} of ${DETECTION_POLICY_VAR} instead, e.g. ${DETECTION_POLICY_VAR}={"version":${DETECTION_POLICY_VERSION},${JSON.stringify(field)}:${String(raw).trim()}}`);
+    throw new ConfigError(
+      `${key} is no longer a var of its own: set the field ${JSON.stringify(field)} of ${DETECTION_POLICY_VAR} instead, e.g. ${DETECTION_POLICY_VAR}={"version":${DETECTION_POLICY_VERSION},${JSON.stringify(field)}:${String(raw).trim()}}`,
+    );
   }
 }
 
 function shadowSignals(raw: string): ReadonlySet<string> {
-  const names = raw.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  const names = raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "");
   for (const n of names) {
     if (!(SIGNALS as readonly string[]).includes(n)) throw new ConfigError(`SHADOW_SIGNALS names an unknown signal ${JSON.stringify(n)}; known: ${SIGNALS.join(", ")}`);
   }
@@ -102,7 +146,12 @@ export function parseConfig(env: Record<string, unknown>): Config {
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(CONFIG_SPEC)) out[name] = parseOne(name, spec as Spec<unknown>, env[name]);
   refuseRetiredVars(env);
-  const config = { ...(out as VarConfig), ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]), SHADOW_SIGNAL_SET: shadowSignals(String(out.SHADOW_SIGNALS ?? "")), SUSPECT_MEASURES: parseMeasures(String(out.SUSPECT_RESPONSE ?? "")) };
+  const config = {
+    ...(out as VarConfig),
+    ...parseDetectionPolicy(env[DETECTION_POLICY_VAR]),
+    SHADOW_SIGNAL_SET: shadowSignals(String(out.SHADOW_SIGNALS ?? "")),
+    SUSPECT_MEASURES: parseMeasures(String(out.SUSPECT_RESPONSE ?? "")),
+  };
   if (config.GUARD_ENV === "production") {
     if (!config.GUARD_SECRET) throw new ConfigError("GUARD_SECRET must be set when GUARD_ENV is production (wrangler secret put GUARD_SECRET)");
     if (config.GUARD_TEST_MODE) throw new ConfigError("GUARD_TEST_MODE must not be true when GUARD_ENV is production");

@@ -22,7 +22,10 @@ export const NO_MEASURES: Measures = { capMaxTokens: null, stripLogprobs: false,
 /** Parses SUSPECT_RESPONSE; throws with the offending item, for a startup error. */
 export function parseMeasures(raw: string): Measures {
   const m: Measures = { ...NO_MEASURES };
-  for (const item of raw.split(",").map((x) => x.trim()).filter((x) => x !== "" && x !== "none")) {
+  for (const item of raw
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x !== "" && x !== "none")) {
     const cap = /^cap_max_tokens:(\d+)$/.exec(item);
     if (cap && Number(cap[1]) >= 1) m.capMaxTokens = Number(cap[1]);
     else if (item === "strip_logprobs") m.stripLogprobs = true;

@@ -49,4 +49,3 @@ export function epochSeries<S extends string, C extends string>(schema: WindowSc
   }
   return out;
 }
-

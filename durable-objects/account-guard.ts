@@ -250,8 +250,20 @@ export class AccountGuard extends DurableObject<Env> {
       firstSeen: this.meta.firstSeen,
       lastSeen: this.meta.lastSeen,
       limits: [
-        { name: "requests", quota: lim.requests.quota, windowS: this.cfg.RATE_LIMIT_PERIOD_S, remaining: peek(lim.requests, this.meta.tat.requests, now), resetS: Math.ceil(Math.max(0, this.meta.tat.requests - now) / 1000) },
-        { name: "tokens", quota: lim.tokens.quota, windowS: this.cfg.TOKEN_LIMIT_PERIOD_S, remaining: peek(lim.tokens, this.meta.tat.tokens, now), resetS: Math.ceil(Math.max(0, this.meta.tat.tokens - now) / 1000) },
+        {
+          name: "requests",
+          quota: lim.requests.quota,
+          windowS: this.cfg.RATE_LIMIT_PERIOD_S,
+          remaining: peek(lim.requests, this.meta.tat.requests, now),
+          resetS: Math.ceil(Math.max(0, this.meta.tat.requests - now) / 1000),
+        },
+        {
+          name: "tokens",
+          quota: lim.tokens.quota,
+          windowS: this.cfg.TOKEN_LIMIT_PERIOD_S,
+          remaining: peek(lim.tokens, this.meta.tat.tokens, now),
+          resetS: Math.ceil(Math.max(0, this.meta.tat.tokens - now) / 1000),
+        },
       ],
       storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten },
       override: this.overrides.record,
@@ -283,7 +295,18 @@ export class AccountGuard extends DurableObject<Env> {
     if (now < this.rateAuditedUntil) return;
     this.rateAuditedUntil = now + limit.periodMs;
     const signals = { quota: limit.quota, periodS: limit.periodMs / 1000 };
-    sendAudit(this.env, this.ctx, { t: now, account: this.meta.id, fingerprint: null, action: "throttle", cause: "rate", reasons: [`${which} rate limit`], signals, until: null, shadow: false, via: null });
+    sendAudit(this.env, this.ctx, {
+      t: now,
+      account: this.meta.id,
+      fingerprint: null,
+      action: "throttle",
+      cause: "rate",
+      reasons: [`${which} rate limit`],
+      signals,
+      until: null,
+      shadow: false,
+      via: null,
+    });
   }
 
   /** Operator: sets (or clears, with null) the account's override. An allow entry also clears an active verdict. */

@@ -63,7 +63,16 @@ export class AuditLog extends DurableObject<Env> {
   async record(e: AuditEntry): Promise<number> {
     const cursor = this.ctx.storage.sql.exec<{ id: number }>(
       "INSERT INTO audit (t, account, fingerprint, action, cause, reasons, signals, until, shadow, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      e.t, e.account, e.fingerprint, e.action, e.cause, JSON.stringify(e.reasons), JSON.stringify(e.signals), e.until, e.shadow ? 1 : 0, e.via,
+      e.t,
+      e.account,
+      e.fingerprint,
+      e.action,
+      e.cause,
+      JSON.stringify(e.reasons),
+      JSON.stringify(e.signals),
+      e.until,
+      e.shadow ? 1 : 0,
+      e.via,
     );
     const id = cursor.one().id;
     await this.armRetention();

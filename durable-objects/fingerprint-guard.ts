@@ -232,7 +232,13 @@ export class FingerprintGuard extends DurableObject<Env> {
     // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
     const m = this.peers.size > 0 ? this.shardMerge.figures(this.window, this.peers.values()) : null;
     const d = (s: FingerprintSketch) => (m ? m.distinct(s) : this.window.distinct(s));
-    const figures = { requests: m ? m.counter("requests") : this.window.counter("requests"), prompts: d("prompts"), templates: d("templates"), accounts: d("accounts"), topics: m ? m.topics : this.window.topicsCovered() };
+    const figures = {
+      requests: m ? m.counter("requests") : this.window.counter("requests"),
+      prompts: d("prompts"),
+      templates: d("templates"),
+      accounts: d("accounts"),
+      topics: m ? m.topics : this.window.topicsCovered(),
+    };
     sendAudit(this.env, this.ctx, verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow, `shard:${this.meta.shard}`));
   }
 

@@ -31,7 +31,9 @@ const isOverride = (x: unknown) =>
   x === null || (isObject(x) && (x.list === null || x.list === "allow" || x.list === "deny") && isObject(x.limits) && isString(x.reason) && isTime(x.until) && isNumber(x.setAt));
 
 export const overrideRecordShape = objectWith<import("../core/override").OverrideRecord>({ override: isOverride, graceUntil: isTime });
-export const idempotencyShape = arrayOf<import("./idempotency").IdempotentEntry>(objectWith({ id: isString, at: isNumber, replays: isNumber, decision: (d) => isObject(d) && isAction(d.action) && isNumber(d.retryAfterMs) && isTime(d.until) }));
+export const idempotencyShape = arrayOf<import("./idempotency").IdempotentEntry>(
+  objectWith({ id: isString, at: isNumber, replays: isNumber, decision: (d) => isObject(d) && isAction(d.action) && isNumber(d.retryAfterMs) && isTime(d.until) }),
+);
 export const recentIdsShape = arrayOf<import("./recent-ids").RecentId>(objectWith({ id: isString, lastSeen: isNumber }));
 export const recentAccountsShape = objectWith<import("./recent-accounts").SavedRecentAccounts>({ hour: isNumber, current: Array.isArray, previous: Array.isArray });
 export const peersShape = arrayOf<import("./shard-peers").SavedPeer>(objectWith({ shard: isNumber, data: isString }));

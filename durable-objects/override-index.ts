@@ -34,7 +34,12 @@ export function putOverride(sql: SqlStorage, e: OverrideListing): void {
   }
   sql.exec(
     "INSERT OR REPLACE INTO overrides (kind, id, body, grace_until, until, updated) VALUES (?, ?, ?, ?, ?, ?)",
-    e.kind, e.id, e.override ? JSON.stringify(e.override) : null, e.graceUntil, e.override?.until ?? null, e.updated,
+    e.kind,
+    e.id,
+    e.override ? JSON.stringify(e.override) : null,
+    e.graceUntil,
+    e.override?.until ?? null,
+    e.updated,
   );
 }
 
@@ -45,7 +50,9 @@ export function listOverrides(sql: SqlStorage, now: number, all: boolean, limit 
     : sql.exec<Row>(
         `SELECT * FROM overrides WHERE (body IS NOT NULL AND (until IS NULL OR until > ?)) OR grace_until > ?
          ORDER BY updated DESC LIMIT ?`,
-        now, now, limit,
+        now,
+        now,
+        limit,
       );
   return rows.toArray().map((r) => {
     const override = r.body ? (JSON.parse(r.body) as Override) : null;

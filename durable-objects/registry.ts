@@ -72,7 +72,15 @@ export class GuardRegistry extends DurableObject<Env> {
   async report(r: FlagReport): Promise<void> {
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO flagged (kind, id, action, reasons, since, until, shadow, via, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      r.kind, r.id, r.action, JSON.stringify(r.reasons), r.since, r.until, r.shadow ? 1 : 0, r.via ?? null, r.since,
+      r.kind,
+      r.id,
+      r.action,
+      JSON.stringify(r.reasons),
+      r.since,
+      r.until,
+      r.shadow ? 1 : 0,
+      r.via ?? null,
+      r.since,
     );
   }
 

@@ -116,7 +116,11 @@ export function assessAccountWindow(w: AccountWindow, now: number, cfg: Paramete
   const f = w.figures(now);
   return assessAccount(
     {
-      ...coverageFigures((c) => f.counters[c], (s) => f.distinct[s], f.topics),
+      ...coverageFigures(
+        (c) => f.counters[c],
+        (s) => f.distinct[s],
+        f.topics,
+      ),
       fast: f.counters.fast,
       staleRepeats: f.counters.staleRepeats,
       distinctStaleRepeats: f.distinct.staleRepeats,

@@ -56,7 +56,9 @@ class ReplayAborted extends Error {}
 const MAX_CONSECUTIVE_FAILURES = 50;
 
 function scenarioName(path: string): string {
-  return basename(path).replace(/\.gz$/, "").replace(/\.jsonl?$/, "");
+  return basename(path)
+    .replace(/\.gz$/, "")
+    .replace(/\.jsonl?$/, "");
 }
 
 function parseVars(values: readonly string[]): Record<string, string> {

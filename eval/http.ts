@@ -56,11 +56,7 @@ export class GuardClient {
     }
   }
 
-  #once(
-    path: string,
-    headers: Record<string, string | number>,
-    body: Uint8Array,
-  ): Promise<Omit<GuardAnswer, "latencyMs"> & { retry?: boolean }> {
+  #once(path: string, headers: Record<string, string | number>, body: Uint8Array): Promise<Omit<GuardAnswer, "latencyMs"> & { retry?: boolean }> {
     return new Promise((resolve) => {
       let settled = false;
       const finish = (answer: Omit<GuardAnswer, "latencyMs"> & { retry?: boolean }): void => {
@@ -68,19 +64,16 @@ export class GuardClient {
         settled = true;
         resolve(answer);
       };
-      const req = request(
-        { host: this.#endpoint.host, port: this.#endpoint.port, method: "POST", path, headers, agent: this.#agent },
-        (res) => {
-          const debugHeader = res.headers["x-guard-debug"];
-          const debug = Array.isArray(debugHeader) ? debugHeader[0] : debugHeader;
-          let bytes = 0;
-          res.on("data", (chunk) => {
-            bytes += chunk.byteLength;
-          });
-          res.on("end", () => finish({ status: res.statusCode ?? 0, debug, bytes }));
-          res.on("error", (error) => finish({ status: 0, bytes, error: error.message }));
-        },
-      );
+      const req = request({ host: this.#endpoint.host, port: this.#endpoint.port, method: "POST", path, headers, agent: this.#agent }, (res) => {
+        const debugHeader = res.headers["x-guard-debug"];
+        const debug = Array.isArray(debugHeader) ? debugHeader[0] : debugHeader;
+        let bytes = 0;
+        res.on("data", (chunk) => {
+          bytes += chunk.byteLength;
+        });
+        res.on("end", () => finish({ status: res.statusCode ?? 0, debug, bytes }));
+        res.on("error", (error) => finish({ status: 0, bytes, error: error.message }));
+      });
       req.setTimeout(this.#timeoutMs, () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
       req.on("error", (error: NodeJS.ErrnoException) => {
         const stale = req.reusedSocket && (error.code === "ECONNRESET" || error.code === "EPIPE");

@@ -97,10 +97,7 @@ export function formatReport(summary: Summary): string {
       `(concurrency ${run.concurrency}, look-ahead ${run.windowMs / 1000} s of scenario time, ${run.route} to the user worker; ` +
       `start-up ${run.startupSeconds.toFixed(1)} s not included)`,
   );
-  out.push(
-    `Latency per request, wall clock, send to last byte: p50 ${ms(run.latencyMs.p50)}, p90 ${ms(run.latencyMs.p90)}, ` +
-      `p99 ${ms(run.latencyMs.p99)}, max ${ms(run.latencyMs.max)}`,
-  );
+  out.push(`Latency per request, wall clock, send to last byte: p50 ${ms(run.latencyMs.p50)}, p90 ${ms(run.latencyMs.p90)}, ` + `p99 ${ms(run.latencyMs.p99)}, max ${ms(run.latencyMs.max)}`);
   out.push(
     run.workerdCpuMsPerRequest === undefined
       ? "workerd CPU per request: not measured (needs Linux /proc)"
@@ -111,7 +108,11 @@ export function formatReport(summary: Summary): string {
   out.push(`Eval tool CPU per request: ${ms(run.evalCpuMsPerRequest)} (this Node process)`);
   out.push(`Upstream: ${run.upstream}`);
   if (Object.keys(run.vars).length > 0) {
-    out.push(`Vars: ${Object.entries(run.vars).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+    out.push(
+      `Vars: ${Object.entries(run.vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   }
   const statuses = Object.entries(m.byStatus)
     .sort(([a], [b]) => Number(a) - Number(b))
@@ -125,8 +126,7 @@ export function formatReport(summary: Summary): string {
   out.push(`Causes: ${causes}`);
   if (m.refusalsWithoutDebug > 0) {
     out.push(
-      `NOTE: ${int(m.refusalsWithoutDebug)} refusals came without an x-guard-debug header; their cause is unknown, so ` +
-        `"throttled for extraction" cannot count them (is GUARD_TEST_MODE honoured?)`,
+      `NOTE: ${int(m.refusalsWithoutDebug)} refusals came without an x-guard-debug header; their cause is unknown, so ` + `"throttled for extraction" cannot count them (is GUARD_TEST_MODE honoured?)`,
     );
   }
 
@@ -141,10 +141,7 @@ export function formatReport(summary: Summary): string {
 
   out.push("", "Extraction campaigns (leakage = distinct prompts served / sent; a prompt = text of the last user turn)");
   out.push(
-    table(
-      ["campaign", "keys", "requests", "served/429/403", "leakage", "target", "served before 1st block", "keys blocked before end", "keys throttled or blocked"],
-      m.campaigns.map(campaignRow),
-    ),
+    table(["campaign", "keys", "requests", "served/429/403", "leakage", "target", "served before 1st block", "keys blocked before end", "keys throttled or blocked"], m.campaigns.map(campaignRow)),
   );
 
   out.push("", "Targets");

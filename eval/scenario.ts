@@ -89,4 +89,3 @@ export async function* readScenario(path: string, options: ReadOptions = {}): As
     raw.destroy();
   }
 }
-

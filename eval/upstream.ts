@@ -35,7 +35,13 @@ function answer(path: string, stream: boolean, res: ServerResponse): void {
   const words = TEXT.split(" ");
   if (path.startsWith("/v1/chat/completions")) {
     if (!stream) {
-      json(res, 200, { id: "chatcmpl-eval", object: "chat.completion", model: "eval", choices: [{ index: 0, message: { role: "assistant", content: TEXT }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: words.length, total_tokens: words.length + 1 } });
+      json(res, 200, {
+        id: "chatcmpl-eval",
+        object: "chat.completion",
+        model: "eval",
+        choices: [{ index: 0, message: { role: "assistant", content: TEXT }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 1, completion_tokens: words.length, total_tokens: words.length + 1 },
+      });
       return;
     }
     sse(res, [
@@ -61,7 +67,15 @@ function answer(path: string, stream: boolean, res: ServerResponse): void {
       { event: "response.completed", data: { type: "response.completed", response } },
     ]);
   } else if (path.startsWith("/v1/messages")) {
-    const message = { id: "msg_eval", type: "message", role: "assistant", model: "eval", content: [{ type: "text", text: TEXT }], stop_reason: "end_turn", usage: { input_tokens: 1, output_tokens: words.length } };
+    const message = {
+      id: "msg_eval",
+      type: "message",
+      role: "assistant",
+      model: "eval",
+      content: [{ type: "text", text: TEXT }],
+      stop_reason: "end_turn",
+      usage: { input_tokens: 1, output_tokens: words.length },
+    };
     if (!stream) {
       json(res, 200, message);
       return;

@@ -68,7 +68,12 @@ function requestFor(i: number): { path: string; method: string; headers: Record<
       return { path: "/v1/chat/completions", method: "POST", headers, body: JSON.stringify({ model: "m", messages: [{ role: "user", content: text }], max_tokens: 64 }) };
     case 3:
     case 4:
-      return { path: "/v1/messages", method: "POST", headers: { ...headers, authorization: "", "x-api-key": key }, body: JSON.stringify({ model: "m", max_tokens: 64, messages: [{ role: "user", content: text }] }) };
+      return {
+        path: "/v1/messages",
+        method: "POST",
+        headers: { ...headers, authorization: "", "x-api-key": key },
+        body: JSON.stringify({ model: "m", max_tokens: 64, messages: [{ role: "user", content: text }] }),
+      };
     case 5:
       return { path: "/v1/responses", method: "POST", headers, body: JSON.stringify({ model: "m", input: text, instructions: "Be brief." }) };
     case 6:
@@ -126,7 +131,10 @@ async function drive(dev: WranglerDev, requests: AutocannonRequest[], sampleHeap
 }
 
 function rssLine(rss: number[]): string {
-  const every10 = rss.filter((_, i) => i % 10 === 0).map(mb).join(" → ");
+  const every10 = rss
+    .filter((_, i) => i % 10 === 0)
+    .map(mb)
+    .join(" → ");
   return `start ${mb(rss[0]!)}, max ${mb(Math.max(...rss))}, end ${mb(rss[rss.length - 1]!)}; every 10 s: ${every10}`;
 }
 
@@ -137,7 +145,14 @@ async function main(): Promise<number> {
   try {
     const root = snapshotSources(ROOT, join(dir, "src"), ["scripts/load-baseline"]);
     // 1. The guard.
-    const dev = await startWranglerDev({ root, port: await freePort(), persistTo: join(dir, "state"), vars: { ADMIN_TOKEN: TOKEN, GUARD_SECRET: "load-test-secret" }, logFile: join(dir, "wrangler.log"), adminToken: TOKEN });
+    const dev = await startWranglerDev({
+      root,
+      port: await freePort(),
+      persistTo: join(dir, "state"),
+      vars: { ADMIN_TOKEN: TOKEN, GUARD_SECRET: "load-test-secret" },
+      logFile: join(dir, "wrangler.log"),
+      adminToken: TOKEN,
+    });
     let guard: Run;
     try {
       log(`load: autocannon → wrangler dev on ${dev.url}, ${CONNECTIONS} connections, ${DURATION_S} s after a warm-up of ${WARM_UP} requests, ${ACCOUNTS} accounts`);
@@ -172,13 +187,23 @@ async function main(): Promise<number> {
     const early = Math.min(...h.slice(third, 2 * third));
     const late = Math.min(...h.slice(2 * third));
     const heapGrowth = early > 0 ? late / early - 1 : 0;
-    log(`Worker isolate JS heap (used): ${h.length} samples, min ${mb(Math.min(...h))}, max ${mb(Math.max(...h))}; floor in the middle third ${mb(early)}, in the last third ${mb(late)} (${(heapGrowth * 100).toFixed(1)} %)`);
+    log(
+      `Worker isolate JS heap (used): ${h.length} samples, min ${mb(Math.min(...h))}, max ${mb(Math.max(...h))}; floor in the middle third ${mb(early)}, in the last third ${mb(late)} (${(heapGrowth * 100).toFixed(1)} %)`,
+    );
     if (h.length < 6) failures.push("too few heap samples");
     else if (late - early > Math.max(early * MAX_GROWTH, HEAP_ALLOWANCE)) failures.push(`the JS heap's floor grew by more than ${MAX_GROWTH * 100} % and more than ${mb(HEAP_ALLOWANCE)}`);
     log(`guard workerd RSS: ${rssLine(guard.rss)}`);
 
     // 2. The baseline: a Worker that only answers "ok", same wrangler dev, same load.
-    const bare = await startWranglerDev({ root, config: join(root, "scripts", "load-baseline", "wrangler.toml"), port: await freePort(), persistTo: join(dir, "bare-state"), vars: {}, logFile: join(dir, "wrangler-bare.log"), adminToken: TOKEN });
+    const bare = await startWranglerDev({
+      root,
+      config: join(root, "scripts", "load-baseline", "wrangler.toml"),
+      port: await freePort(),
+      persistTo: join(dir, "bare-state"),
+      vars: {},
+      logFile: join(dir, "wrangler-bare.log"),
+      adminToken: TOKEN,
+    });
     let base: Run;
     try {
       base = await drive(bare, [{ method: "GET", path: "/" }], false);

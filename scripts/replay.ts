@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   console.log(`replayed ${sent} requests in ${seconds.toFixed(1)} s (${Math.round(sent / seconds)}/s)`);
   console.log("label        served  throttled  blocked  other");
-  for (const [label, c] of Object.entries(counts)) console.log(`${label.padEnd(12)} ${String(c.served).padStart(6)} ${String(c.throttled).padStart(10)} ${String(c.blocked).padStart(8)} ${String(c.other).padStart(6)}`);
+  for (const [label, c] of Object.entries(counts))
+    console.log(`${label.padEnd(12)} ${String(c.served).padStart(6)} ${String(c.throttled).padStart(10)} ${String(c.blocked).padStart(8)} ${String(c.other).padStart(6)}`);
   if (otherStatuses.size) console.log(`other statuses: ${[...otherStatuses].map(([s, n]) => `${s || "no answer"} ×${n}`).join(", ")}`);
   if (!debugSeen) console.log("warning: no x-guard-debug header came back: start the guard with --var GUARD_TEST_MODE:true, or the scenario's times are ignored");
 

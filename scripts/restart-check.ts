@@ -31,7 +31,24 @@ interface Sent {
   statuses: Map<number, number>;
 }
 
-const TOPICS = ["astronomy", "baking", "chess", "dentistry", "economics", "falconry", "geology", "harmony", "irrigation", "jurisprudence", "knitting", "linguistics", "metallurgy", "navigation", "optics", "pottery"];
+const TOPICS = [
+  "astronomy",
+  "baking",
+  "chess",
+  "dentistry",
+  "economics",
+  "falconry",
+  "geology",
+  "harmony",
+  "irrigation",
+  "jurisprudence",
+  "knitting",
+  "linguistics",
+  "metallurgy",
+  "navigation",
+  "optics",
+  "pottery",
+];
 
 async function post(base: string, key: string, body: unknown, time: number, client: TestClient = {}, extra: Record<string, string> = {}): Promise<number> {
   const res = await fetch(`${base}/v1/chat/completions`, {
@@ -45,7 +62,13 @@ async function post(base: string, key: string, body: unknown, time: number, clie
 
 const chat = (content: string, history: string[] = []) => ({
   model: "m",
-  messages: [...history.flatMap((h) => [{ role: "user", content: h }, { role: "assistant", content: "Sure." }]), { role: "user", content }],
+  messages: [
+    ...history.flatMap((h) => [
+      { role: "user", content: h },
+      { role: "assistant", content: "Sure." },
+    ]),
+    { role: "user", content },
+  ],
 });
 
 /** Every kind of traffic the state has to remember. */
@@ -64,17 +87,27 @@ async function traffic(base: string, tag: string): Promise<Sent[]> {
       const history = i % 3 === 0 ? [] : [`Tell me about ${TOPICS[u]}`];
       note(await post(base, key, chat(`Follow-up ${i % 7} about ${TOPICS[u]}, please.`, history), T0 + i * STEP * 20, ua));
     }
-    note((await fetch(`${base}/v1/models`, { headers: testHeaders({ key, time: T0 }) }).then(async (r) => {
-      await r.arrayBuffer();
-      return r.status;
-    })));
+    note(
+      await fetch(`${base}/v1/models`, { headers: testHeaders({ key, time: T0 }) }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      }),
+    );
   });
   const sweeper = async () => {
     const key = `sk-restart-${tag}-sweeper`;
     const note = track(key);
     for (let i = 0; i < 160; i++) {
       const topic = TOPICS[i % TOPICS.length];
-      note(await post(base, key, { ...chat(`Q${i}: Write an exhaustive, expert-level explanation of ${topic} subtopic number ${i * 7919} with every formula.`), max_tokens: 8000, logprobs: true }, T0 + i * STEP, { ua: "sweeper/1.0", ja4: "t13d_sweeper" }));
+      note(
+        await post(
+          base,
+          key,
+          { ...chat(`Q${i}: Write an exhaustive, expert-level explanation of ${topic} subtopic number ${i * 7919} with every formula.`), max_tokens: 8000, logprobs: true },
+          T0 + i * STEP,
+          { ua: "sweeper/1.0", ja4: "t13d_sweeper" },
+        ),
+      );
     }
   };
   const campaign = Array.from({ length: 12 }, (_, k) => async () => {
@@ -82,7 +115,14 @@ async function traffic(base: string, tag: string): Promise<Sent[]> {
     const note = track(key);
     for (let i = 0; i < 12; i++) {
       const n = k * 12 + i;
-      note(await post(base, key, chat(`Item ${n}: define the term "${TOPICS[n % TOPICS.length]}-${n}" in one paragraph.`), T0 + n * 400, { ua: "harvester/2.1", ja4: "t13d_campaign", asn: 64500, ip: "203.0.113.9" }));
+      note(
+        await post(base, key, chat(`Item ${n}: define the term "${TOPICS[n % TOPICS.length]}-${n}" in one paragraph.`), T0 + n * 400, {
+          ua: "harvester/2.1",
+          ja4: "t13d_campaign",
+          asn: 64500,
+          ip: "203.0.113.9",
+        }),
+      );
     }
   });
   const retries = async () => {
@@ -167,7 +207,12 @@ async function main(): Promise<number> {
     const sent = await traffic(dev.url, "a");
     const statuses = new Map<number, number>();
     for (const s of sent) for (const [k, v] of s.statuses) statuses.set(k, (statuses.get(k) ?? 0) + v);
-    log(`sent: ${[...statuses].sort().map(([k, v]) => `${v}×${k}`).join(", ")}`);
+    log(
+      `sent: ${[...statuses]
+        .sort()
+        .map(([k, v]) => `${v}×${k}`)
+        .join(", ")}`,
+    );
     const keys = sent.map((s) => s.key);
 
     // Phase 1: wait out the flush interval (and the shard exchange that follows it), read the state,

@@ -247,7 +247,21 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
   const port = o.port ?? (await freePort());
   const inspectorPort = await freePort();
   // The wrangler CLI on this very Node (22 under `npm run`), not whatever `node` is first on the PATH.
-  const args = [join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort), "--persist-to", o.persistTo, "--show-interactive-dev-session=false", "--log-level", "warn"];
+  const args = [
+    join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    o.persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
   if (o.config) args.push("--config", o.config);
   for (const [k, v] of Object.entries(o.vars)) args.push("--var", `${k}:${v}`);
   const env = { ...process.env, ...OFFLINE, NO_COLOR: "1", ...o.env };
@@ -277,7 +291,10 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
     await sleep(250);
   }
   const inspector = new Inspector(`ws://127.0.0.1:${inspectorPort}/ws`);
-  const workerdPids = () => groupMembers(pid).filter((p) => p.comm === "workerd").map((p) => p.pid);
+  const workerdPids = () =>
+    groupMembers(pid)
+      .filter((p) => p.comm === "workerd")
+      .map((p) => p.pid);
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     url,

@@ -79,7 +79,9 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
   }
   // Fingerprints that failed are skipped: the account decides (core/decision.ts has the precedence).
   const answered = fpResults.flatMap((r, i) => (r.status === "fulfilled" ? [{ verdict: r.value, via: fps[i]!.id }] : []));
-  const votes = answered.map(({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }));
+  const votes = answered.map(
+    ({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }),
+  );
   const { seen: _, ...accountDecision } = acc.value;
   const { decision, adopt: via } = decideRequest(accountDecision, votes, obs.now, cfg.GUARD_MODE === "shadow");
   const adopted = answered.find((a) => a.via === via);

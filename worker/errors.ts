@@ -20,13 +20,7 @@
  */
 import type { ErrorShape } from "../core/types";
 
-export type GuardErrorType =
-  | "invalid_request_error"
-  | "authentication_error"
-  | "permission_error"
-  | "rate_limit_error"
-  | "not_found_error"
-  | "api_error";
+export type GuardErrorType = "invalid_request_error" | "authentication_error" | "permission_error" | "rate_limit_error" | "not_found_error" | "api_error";
 
 export interface GuardErrorOptions {
   /** The offending request field, e.g. `messages[2].content`; rendered as OpenAI's `param`. */
@@ -65,11 +59,7 @@ export class GuardError extends Error {
   }
 
   static unauthorized(code: "missing_api_key" | "invalid_api_key" = "missing_api_key", message?: string): GuardError {
-    const text =
-      message ??
-      (code === "missing_api_key"
-        ? "No API key provided. Send it as 'Authorization: Bearer YOUR_KEY' or 'x-api-key: YOUR_KEY'."
-        : "The API key provided is malformed.");
+    const text = message ?? (code === "missing_api_key" ? "No API key provided. Send it as 'Authorization: Bearer YOUR_KEY' or 'x-api-key: YOUR_KEY'." : "The API key provided is malformed.");
     return new GuardError(401, "authentication_error", code, text);
   }
 
@@ -78,12 +68,7 @@ export class GuardError extends Error {
   }
 
   static unsupportedMediaType(): GuardError {
-    return new GuardError(
-      415,
-      "invalid_request_error",
-      "unsupported_content_type",
-      "Unsupported Content-Type: send the request body as 'application/json'.",
-    );
+    return new GuardError(415, "invalid_request_error", "unsupported_content_type", "Unsupported Content-Type: send the request body as 'application/json'.");
   }
 
   static methodNotAllowed(allow = "POST"): GuardError {
@@ -100,13 +85,9 @@ export class GuardError extends Error {
   /** 429. The wait is public (it is in Retry-After anyway); the limit that was hit is not. */
   static throttled(retryAfterSeconds: number, headers?: Record<string, string>): GuardError {
     const wait = retryAfterHeader(retryAfterSeconds);
-    return new GuardError(
-      429,
-      "rate_limit_error",
-      "rate_limit_exceeded",
-      `Rate limit reached for this API key. Please try again in ${wait} ${wait === "1" ? "second" : "seconds"}.`,
-      { headers: { ...headers, "retry-after": wait } },
-    );
+    return new GuardError(429, "rate_limit_error", "rate_limit_exceeded", `Rate limit reached for this API key. Please try again in ${wait} ${wait === "1" ? "second" : "seconds"}.`, {
+      headers: { ...headers, "retry-after": wait },
+    });
   }
 
   /** 403. Retry-After only when the block expires; reasons and scores are never said. */
@@ -140,10 +121,7 @@ function retryAfterHeader(seconds: number): string {
 
 /** The one formatter: renders a GuardError in the calling API's own error shape. */
 export function errorResponse(err: GuardError, shape: ErrorShape): Response {
-  const body =
-    shape === "anthropic"
-      ? { type: "error", error: { type: err.type, message: err.message } }
-      : { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
+  const body = shape === "anthropic" ? { type: "error", error: { type: err.type, message: err.message } } : { error: { message: err.message, type: err.type, param: err.param, code: err.code } };
   const headers = new Headers(err.headers);
   headers.set("content-type", "application/json");
   return new Response(JSON.stringify(body), { status: err.status, headers });

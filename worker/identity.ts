@@ -53,7 +53,10 @@ export function addressPrefix(ip: string | null): string | null {
   if ((halves.length === 1 && missing !== 0) || missing < 0) return null;
   const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
   if (groups.some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return null;
-  return `${groups.slice(0, 3).map((g) => parseInt(g, 16).toString(16)).join(":")}::/48`;
+  return `${groups
+    .slice(0, 3)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/48`;
 }
 
 export interface ClientFacts {
@@ -114,7 +117,10 @@ export interface Fingerprint {
 const VOLATILE_KEYS = new Set(["stream", "stream_options", "user", "metadata", "safety_identifier", "store", "seed"]);
 
 function shapeOf(parsed: ParsedRequest, system: string): string {
-  const keys = parsed.shapeKeys.split(",").filter((k) => k && !VOLATILE_KEYS.has(k)).join(",");
+  const keys = parsed.shapeKeys
+    .split(",")
+    .filter((k) => k && !VOLATILE_KEYS.has(k))
+    .join(",");
   const p = parsed.params;
   const maxTokens = p.maxTokens === undefined ? "-" : p.maxTokens >= XL_MAX_TOKENS ? "xl" : p.maxTokens >= 1024 ? "l" : "s";
   const temperature = p.temperature === undefined ? "-" : p.temperature === 0 ? "0" : "t";

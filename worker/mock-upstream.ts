@@ -26,12 +26,7 @@ const ANTHROPIC_MODEL = "mock-claude";
 /** A fixed, plausible creation time for the listed models (2026-01-01T00:00:00Z). */
 const MODELS_CREATED = 1767225600;
 
-export function mockUpstream(
-  request: Request,
-  body: unknown,
-  parsed: ParsedRequest | null,
-  options: MockUpstreamOptions = {},
-): Response {
+export function mockUpstream(request: Request, body: unknown, parsed: ParsedRequest | null, options: MockUpstreamOptions = {}): Response {
   const path = new URL(request.url).pathname;
   if (path === "/v1/models") {
     if (request.method !== "GET") return errorResponse(GuardError.methodNotAllowed("GET"), "openai");
@@ -429,10 +424,6 @@ function sse(events: SseEvent[], delayMs: number, flavour: Flavour = "openai"): 
     },
   });
   return new Response(stream, {
-    headers: [
-      ["content-type", "text/event-stream; charset=utf-8"],
-      ["cache-control", "no-cache"],
-      requestIdHeader(flavour),
-    ],
+    headers: [["content-type", "text/event-stream; charset=utf-8"], ["cache-control", "no-cache"], requestIdHeader(flavour)],
   });
 }

@@ -37,7 +37,10 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
   const shards = await Promise.all(Array.from({ length: gc.cfg.FP_SHARDS }, (_, s) => env.FINGERPRINT_GUARD.getByName(fingerprintShardName(id, s)).snapshot(now)));
   const seen = shards.filter((s) => s.firstSeen !== null);
   if (seen.length === 0) throw GuardError.notFound("GET", "fingerprint");
-  const union = unionEpochs(FINGERPRINT_SCHEMA, seen.map((s) => Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union)));
+  const union = unionEpochs(
+    FINGERPRINT_SCHEMA,
+    seen.map((s) => Epoch.unmarshal(FINGERPRINT_SCHEMA, s.union)),
+  );
   const names = Object.keys(FINGERPRINT_SCHEMA.sketches);
   const est = (name: string): number => Math.round(union.sketches[names.indexOf(name)]!.estimate());
   const topics = popcount(union.topics);
@@ -54,13 +57,20 @@ async function fingerprintState(env: Env, gc: GuardContext, id: string, now: num
     lastSeen: Math.max(...seen.map((s) => s.lastSeen ?? 0)),
     override: seen[0]!.override,
     accounts: mergeRecent(seen.map((s) => s.accounts)),
-    series: epochSeries(FINGERPRINT_SCHEMA, seen.flatMap((s) => s.epochs.map((b) => Epoch.unmarshal(FINGERPRINT_SCHEMA, b))), seen[0]!.epochMs),
+    series: epochSeries(
+      FINGERPRINT_SCHEMA,
+      seen.flatMap((s) => s.epochs.map((b) => Epoch.unmarshal(FINGERPRINT_SCHEMA, b))),
+      seen[0]!.epochMs,
+    ),
   });
 }
 
 /** Each shard keeps its own recent accounts (an account always lands on one shard): merge by recency. */
 function mergeRecent(lists: RecentId[][]): RecentId[] {
-  return lists.flat().sort((a, b) => b.lastSeen - a.lastSeen).slice(0, 64);
+  return lists
+    .flat()
+    .sort((a, b) => b.lastSeen - a.lastSeen)
+    .slice(0, 64);
 }
 
 const router = Router<IRequest, Args>({ base: "/_guard/v1" })
@@ -72,7 +82,7 @@ const router = Router<IRequest, Args>({ base: "/_guard/v1" })
       throw GuardError.badRequest("invalid_json", "The request body is not valid JSON.");
     }
     const key = (body as { key?: unknown } | null)?.key;
-    if (typeof key !== "string" || key.length === 0 || key.length > 512) throw GuardError.badRequest("invalid_key", "Send {\"key\": \"…\"} with the API key to look up.", "key");
+    if (typeof key !== "string" || key.length === 0 || key.length > 512) throw GuardError.badRequest("invalid_key", 'Send {"key": "…"} with the API key to look up.', "key");
     return accountState(env, await accountIdFor(gc.secret, key), req.now as number);
   })
   .get("/accounts/:id", (req, env) => accountState(env, accountId(req.params.id), req.now as number))

@@ -12,8 +12,7 @@ import { handleDashboard } from "./dashboard";
 
 type Args = [Env, ExecutionContext, GuardContext];
 
-const inspected = (format: ApiFormat) => (req: IRequest, env: Env, ctx: ExecutionContext, gc: GuardContext) =>
-  handleInspected(req, env, ctx, gc, format, errorShapeForPath(new URL(req.url).pathname));
+const inspected = (format: ApiFormat) => (req: IRequest, env: Env, ctx: ExecutionContext, gc: GuardContext) => handleInspected(req, env, ctx, gc, format, errorShapeForPath(new URL(req.url).pathname));
 
 export const router = Router<IRequest, Args>()
   .all("/_guard/v1/*", handleOperator)

@@ -193,7 +193,8 @@ export function generatePowerUser(s: Scenario, actor: string): void {
       const base = prompts[rng.weightedIndex(weights)]!.text;
       const roll = rng.next();
       let turns: Turn[];
-      if (previous !== undefined && roll < 0.15) turns = previous; // exact retry
+      if (previous !== undefined && roll < 0.15)
+        turns = previous; // exact retry
       else if (roll < 0.4) turns = [{ role: "user", text: rng.pick(VARIATIONS)(base) }];
       else if (roll < 0.65) turns = [{ role: "user", text: base }, placeholder(rng), { role: "user", text: rng.pick(FOLLOW_UPS) }];
       else turns = [{ role: "user", text: base }];
@@ -208,10 +209,7 @@ export function generatePowerUser(s: Scenario, actor: string): void {
 export function generateApp(s: Scenario, actor: string, personaIndex: number): void {
   const rng = s.rng.fork(actor);
   const persona = APP_PERSONAS[personaIndex % APP_PERSONAS.length]!;
-  const stackId =
-    persona.family === "anthropic"
-      ? rng.pick(["anthropic-python", "aiohttp", "go"])
-      : rng.weighted(SERVER_STACKS.filter(([id]) => STACKS[id]!.family !== "anthropic"));
+  const stackId = persona.family === "anthropic" ? rng.pick(["anthropic-python", "aiohttp", "go"]) : rng.weighted(SERVER_STACKS.filter(([id]) => STACKS[id]!.family !== "anthropic"));
   const stack = STACKS[stackId]!;
   const ua = stack.userAgent(rng);
   const api: Api = persona.family === "anthropic" ? "messages" : "chat";
@@ -284,7 +282,10 @@ export function generateBatch(s: Scenario, actor: string, templateIndex: number)
     [3, 20],
     [4, 15],
   ] as const);
-  const days = rng.shuffle(Array.from({ length: s.days }, (_, d) => d)).slice(0, runs).sort((a, b) => a - b);
+  const days = rng
+    .shuffle(Array.from({ length: s.days }, (_, d) => d))
+    .slice(0, runs)
+    .sort((a, b) => a - b);
   let offset = 0;
   let cursor = 0;
   for (const day of days) {

@@ -36,11 +36,7 @@ export const ANTHROPIC_MODELS: readonly string[] = ["claude-3-5-haiku-latest", "
 const COMPLETIONS_MODEL = "gpt-3.5-turbo-instruct";
 
 /** What earlier assistant turns hold: the replay never has real answers, and the guard never needs them. */
-export const ASSISTANT_PLACEHOLDERS: readonly string[] = [
-  "Here is my earlier answer. (content omitted)",
-  "[previous reply omitted]",
-  "Sure! (answer omitted for brevity)",
-];
+export const ASSISTANT_PLACEHOLDERS: readonly string[] = ["Here is my earlier answer. (content omitted)", "[previous reply omitted]", "Sure! (answer omitted for brevity)"];
 
 export function modelFor(api: Api, rng: Rng): string {
   if (api === "messages") return rng.pick(ANTHROPIC_MODELS);
@@ -83,16 +79,13 @@ export function buildBody(style: BodyStyle, turns: readonly Turn[]): { path: str
     case "responses": {
       if (style.system !== undefined) body.instructions = style.system;
       body.input =
-        turns.length === 1 && !style.parts
-          ? turns[0]!.text
-          : turns.map((t) => ({ role: t.role, content: t.role === "user" ? content(t.text, style.parts === true, "input_text") : t.text }));
+        turns.length === 1 && !style.parts ? turns[0]!.text : turns.map((t) => ({ role: t.role, content: t.role === "user" ? content(t.text, style.parts === true, "input_text") : t.text }));
       if (style.maxTokens !== undefined) body.max_output_tokens = style.maxTokens;
       break;
     }
     case "completions": {
       // A legacy completion has no turns: a client flattens the conversation into one prompt.
-      const prompt =
-        turns.length === 1 ? turns[0]!.text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
+      const prompt = turns.length === 1 ? turns[0]!.text : turns.map((t) => `${t.role === "user" ? "User" : "Assistant"}: ${t.text}`).join("\n\n") + "\n\nAssistant:";
       body.prompt = style.system !== undefined ? `${style.system}\n\n${prompt}` : prompt;
       body.max_tokens = style.maxTokens ?? 256;
       break;

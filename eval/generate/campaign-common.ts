@@ -78,4 +78,3 @@ export function campaignStart(s: Scenario, rng: Rng, latestFraction = 0.7): numb
 export function single(text: string): Turn[] {
   return [{ role: "user", text }];
 }
-

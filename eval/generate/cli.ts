@@ -99,9 +99,7 @@ async function main(argv: readonly string[]): Promise<void> {
     `Wrote ${out}: ${summary.requests.toLocaleString("en-US")} requests from ${summary.accounts} keys ` +
       `(${kinds}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n` +
       `Campaign prompts: ${summary.prompts.extractionDrawn} drawn, ${summary.prompts.fromReference} already used by the reference scenario\n` +
-      (summary.prompts.ranDry > 0
-        ? `Warning: the prompt data ran out; campaigns stopped early (${summary.prompts.ranDry} times). Use a larger --data or a smaller --scale.\n`
-        : "") +
+      (summary.prompts.ranDry > 0 ? `Warning: the prompt data ran out; campaigns stopped early (${summary.prompts.ranDry} times). Use a larger --data or a smaller --scale.\n` : "") +
       `Summary: ${summaryPath(out)}\n`,
   );
 }

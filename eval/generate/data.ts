@@ -135,8 +135,14 @@ export class ExtractionPool {
   constructor(data: PromptData, rng: Rng) {
     const add = (name: string, rows: PromptRow[]): void => {
       const shuffled = rng.fork(`pool/${name}`).shuffle([...rows]);
-      this.#fresh.set(name, shuffled.filter((r) => !data.reserved.has(r.text)));
-      this.#reserved.set(name, shuffled.filter((r) => data.reserved.has(r.text)));
+      this.#fresh.set(
+        name,
+        shuffled.filter((r) => !data.reserved.has(r.text)),
+      );
+      this.#reserved.set(
+        name,
+        shuffled.filter((r) => data.reserved.has(r.text)),
+      );
     };
     add("alpaca", data.alpaca);
     add("seed", data.seed);
@@ -176,9 +182,7 @@ export class ExtractionPool {
    */
   takeFrom(names: readonly string[], rng: Rng, weights?: readonly number[]): PromptRow | undefined {
     for (const reserved of [false, true]) {
-      const live = names
-        .map((n, i) => [n, weights?.[i] ?? 1] as const)
-        .filter(([n, w]) => w > 0 && (reserved ? this.remaining(n) : this.remaining(n, false)) > 0);
+      const live = names.map((n, i) => [n, weights?.[i] ?? 1] as const).filter(([n, w]) => w > 0 && (reserved ? this.remaining(n) : this.remaining(n, false)) > 0);
       while (live.length > 0) {
         const i = rng.weightedIndex(live.map(([, w]) => w));
         const row = this.#takeOne(live[i]![0], reserved);

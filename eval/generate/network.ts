@@ -116,8 +116,7 @@ export interface ClientStack {
   userAgent(rng: Rng): string;
 }
 
-const v = (rng: Rng, major: number, minors: [number, number], patches: [number, number]): string =>
-  `${major}.${rng.int(minors[0], minors[1])}.${rng.int(patches[0], patches[1])}`;
+const v = (rng: Rng, major: number, minors: [number, number], patches: [number, number]): string => `${major}.${rng.int(minors[0], minors[1])}.${rng.int(patches[0], patches[1])}`;
 
 export const STACKS: Readonly<Record<string, ClientStack>> = {
   "openai-python": { id: "openai-python", family: "openai", ja4: JA4.httpx, userAgent: (r) => `OpenAI/Python ${v(r, 1, [35, 68], [0, 6])}` },

@@ -44,16 +44,17 @@ const CLOSERS: ReadonlyArray<readonly [string, number]> = [
 /** Fills `{slot}` placeholders; a slot name may repeat with a digit (`{food2}`) for a second, different draw. */
 function fill(rng: Rng, template: string): string {
   const used = new Map<string, Set<string>>();
-  return template.replace(/\{([a-z_]+)\d?\}/g, (_, name: string) => {
-    const words = PEOPLE_SLOTS[name];
-    if (!words) throw new Error(`people prompts: no slot ${name}`);
-    const taken = used.get(name) ?? new Set<string>();
-    used.set(name, taken);
-    let word = rng.pick(words);
-    for (let i = 0; i < 4 && taken.has(word); i++) word = rng.pick(words);
-    taken.add(word);
-    return word;
-  })
+  return template
+    .replace(/\{([a-z_]+)\d?\}/g, (_, name: string) => {
+      const words = PEOPLE_SLOTS[name];
+      if (!words) throw new Error(`people prompts: no slot ${name}`);
+      const taken = used.get(name) ?? new Set<string>();
+      used.set(name, taken);
+      let word = rng.pick(words);
+      for (let i = 0; i < 4 && taken.has(word); i++) word = rng.pick(words);
+      taken.add(word);
+      return word;
+    })
     .replace(/ {2,}/g, " ")
     .replace(/ ([?.!,])/g, "$1");
 }

@@ -27,7 +27,7 @@ const MIDDLES: readonly string[] = [
 const ENDINGS: readonly string[] = [
   "before giving the final answer.",
   "then state the final answer on its own line.",
-  "and finish with \"Final answer:\" followed by the answer.",
+  'and finish with "Final answer:" followed by the answer.',
   "then give a one-line answer at the end.",
   "and double-check your work before you conclude.",
   ".",

@@ -52,23 +52,41 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
   {
     id: "openai-python",
     ja4: JA4.httpx,
-    versions: [["OpenAI/Python 1.99.9", 40], ["OpenAI/Python 1.102.0", 35], ["OpenAI/Python 1.97.1", 25]],
-    apis: [["chat", 80], ["responses", 20]],
+    versions: [
+      ["OpenAI/Python 1.99.9", 40],
+      ["OpenAI/Python 1.102.0", 35],
+      ["OpenAI/Python 1.97.1", 25],
+    ],
+    apis: [
+      ["chat", 80],
+      ["responses", 20],
+    ],
     maxTokens: OPENAI_DEFAULTS,
     stream: 0.35,
   },
   {
     id: "openai-node",
     ja4: JA4.node,
-    versions: [["OpenAI/JS 5.12.2", 45], ["OpenAI/JS 5.16.0", 35], ["OpenAI/JS 4.104.0", 20]],
-    apis: [["chat", 75], ["responses", 25]],
+    versions: [
+      ["OpenAI/JS 5.12.2", 45],
+      ["OpenAI/JS 5.16.0", 35],
+      ["OpenAI/JS 4.104.0", 20],
+    ],
+    apis: [
+      ["chat", 75],
+      ["responses", 25],
+    ],
     maxTokens: OPENAI_DEFAULTS,
     stream: 0.5,
   },
   {
     id: "anthropic-python",
     ja4: JA4.httpx,
-    versions: [["Anthropic/Python 0.64.0", 45], ["Anthropic/Python 0.66.0", 35], ["Anthropic/Python 0.60.0", 20]],
+    versions: [
+      ["Anthropic/Python 0.64.0", 45],
+      ["Anthropic/Python 0.66.0", 35],
+      ["Anthropic/Python 0.60.0", 20],
+    ],
     apis: [["messages", 1]],
     maxTokens: ANTHROPIC_DEFAULTS,
     stream: 0.35,
@@ -76,7 +94,10 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
   {
     id: "anthropic-node",
     ja4: JA4.node,
-    versions: [["Anthropic/JS 0.60.0", 55], ["Anthropic/JS 0.61.0", 45]],
+    versions: [
+      ["Anthropic/JS 0.60.0", 55],
+      ["Anthropic/JS 0.61.0", 45],
+    ],
     apis: [["messages", 1]],
     maxTokens: ANTHROPIC_DEFAULTS,
     stream: 0.5,
@@ -84,7 +105,10 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
   {
     id: "vercel-ai-anthropic",
     ja4: JA4.node,
-    versions: [["ai-sdk/anthropic/2.0.9", 60], ["ai-sdk/anthropic/2.0.15", 40]],
+    versions: [
+      ["ai-sdk/anthropic/2.0.9", 60],
+      ["ai-sdk/anthropic/2.0.15", 40],
+    ],
     apis: [["messages", 1]],
     maxTokens: [
       [64000, 80],
@@ -95,8 +119,14 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
   {
     id: "vercel-ai-openai",
     ja4: JA4.node,
-    versions: [["ai-sdk/openai/2.0.23", 60], ["ai-sdk/openai/2.0.30", 40]],
-    apis: [["responses", 60], ["chat", 40]],
+    versions: [
+      ["ai-sdk/openai/2.0.23", 60],
+      ["ai-sdk/openai/2.0.30", 40],
+    ],
+    apis: [
+      ["responses", 60],
+      ["chat", 40],
+    ],
     maxTokens: [
       [32768, 45],
       [16384, 35],
@@ -104,11 +134,77 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
     ],
     stream: 0.85,
   },
-  { id: "requests", ja4: JA4.urllib3, versions: [["python-requests/2.32.3", 60], ["python-requests/2.32.4", 40]], apis: [["chat", 70], ["messages", 30]], maxTokens: ANY_DEFAULTS, stream: 0.05 },
-  { id: "httpx", ja4: JA4.httpx, versions: [["python-httpx/0.28.1", 70], ["python-httpx/0.27.2", 30]], apis: [["chat", 65], ["messages", 35]], maxTokens: ANY_DEFAULTS, stream: 0.2 },
-  { id: "curl", ja4: JA4.curl, versions: [["curl/8.5.0", 40], ["curl/8.7.1", 35], ["curl/7.81.0", 25]], apis: [["chat", 60], ["messages", 40]], maxTokens: ANY_DEFAULTS, stream: 0.05 },
-  { id: "go", ja4: JA4.go, versions: [["Go-http-client/2.0", 80], ["Go-http-client/1.1", 20]], apis: [["chat", 70], ["messages", 30]], maxTokens: ANY_DEFAULTS, stream: 0.3 },
-  { id: "okhttp", ja4: JA4.okhttp, versions: [["okhttp/4.12.0", 70], ["okhttp/4.11.0", 30]], apis: [["chat", 80], ["messages", 20]], maxTokens: ANY_DEFAULTS, stream: 0.5 },
+  {
+    id: "requests",
+    ja4: JA4.urllib3,
+    versions: [
+      ["python-requests/2.32.3", 60],
+      ["python-requests/2.32.4", 40],
+    ],
+    apis: [
+      ["chat", 70],
+      ["messages", 30],
+    ],
+    maxTokens: ANY_DEFAULTS,
+    stream: 0.05,
+  },
+  {
+    id: "httpx",
+    ja4: JA4.httpx,
+    versions: [
+      ["python-httpx/0.28.1", 70],
+      ["python-httpx/0.27.2", 30],
+    ],
+    apis: [
+      ["chat", 65],
+      ["messages", 35],
+    ],
+    maxTokens: ANY_DEFAULTS,
+    stream: 0.2,
+  },
+  {
+    id: "curl",
+    ja4: JA4.curl,
+    versions: [
+      ["curl/8.5.0", 40],
+      ["curl/8.7.1", 35],
+      ["curl/7.81.0", 25],
+    ],
+    apis: [
+      ["chat", 60],
+      ["messages", 40],
+    ],
+    maxTokens: ANY_DEFAULTS,
+    stream: 0.05,
+  },
+  {
+    id: "go",
+    ja4: JA4.go,
+    versions: [
+      ["Go-http-client/2.0", 80],
+      ["Go-http-client/1.1", 20],
+    ],
+    apis: [
+      ["chat", 70],
+      ["messages", 30],
+    ],
+    maxTokens: ANY_DEFAULTS,
+    stream: 0.3,
+  },
+  {
+    id: "okhttp",
+    ja4: JA4.okhttp,
+    versions: [
+      ["okhttp/4.12.0", 70],
+      ["okhttp/4.11.0", 30],
+    ],
+    apis: [
+      ["chat", 80],
+      ["messages", 20],
+    ],
+    maxTokens: ANY_DEFAULTS,
+    stream: 0.5,
+  },
   {
     id: "chrome",
     ja4: JA4.chrome,
@@ -117,7 +213,10 @@ export const SDK_CLIENTS: readonly SdkClient[] = [
       [CHROME("Macintosh; Intel Mac OS X 10_15_7", 139), 35],
       [CHROME("Windows NT 10.0; Win64; x64", 138), 20],
     ],
-    apis: [["chat", 70], ["messages", 30]],
+    apis: [
+      ["chat", 70],
+      ["messages", 30],
+    ],
     maxTokens: ANY_DEFAULTS,
     stream: 0.8,
   },

@@ -6,7 +6,7 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { FingerprintObservation } from "../../durable-objects/protocol";
-import { randomPrompt , FRESH_SINGLE} from "../support/observations";
+import { randomPrompt, FRESH_SINGLE } from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 

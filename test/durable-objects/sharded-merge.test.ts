@@ -11,7 +11,7 @@ import { EpochWindow } from "../../core/window";
 import type { FingerprintObservation } from "../../durable-objects/protocol";
 import { FINGERPRINT_SCHEMA } from "../../durable-objects/schemas";
 import { shardOf } from "../../worker/decide";
-import { randomPrompt , FRESH_SINGLE} from "../support/observations";
+import { randomPrompt, FRESH_SINGLE } from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 const KEY = hashKeyFromWords(5, 6, 7, 8);

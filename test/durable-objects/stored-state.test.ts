@@ -7,7 +7,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AccountGuard } from "../../durable-objects/account-guard";
 import { FingerprintGuard } from "../../durable-objects/fingerprint-guard";
-import { accountObservation, randomPrompt , FRESH_SINGLE} from "../support/observations";
+import { accountObservation, randomPrompt, FRESH_SINGLE } from "../support/observations";
 
 const T0 = Date.UTC(2026, 0, 5, 9);
 const HOUR = 3_600_000;
@@ -38,7 +38,10 @@ describe("stored state", () => {
 
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     // One hour: epochs of 15 minutes, under which every stored epoch index would read as long expired.
-    const after = await runInDurableObject(stub, restartWith({ DETECTION_WINDOW_S: "3600" }, (g) => g.view(now)));
+    const after = await runInDurableObject(
+      stub,
+      restartWith({ DETECTION_WINDOW_S: "3600" }, (g) => g.view(now)),
+    );
     expect(after.requests).toBe(before.requests);
     expect(after.window).toEqual(before.window);
     expect(after.distinct).toEqual(before.distinct);
@@ -59,11 +62,17 @@ describe("stored state", () => {
 
     const write = (k: string, v: string) => (_i: AccountGuard, state: DurableObjectState) => void state.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", k, v);
     await runInDurableObject(stub, write("account", JSON.stringify({ v: 99, data: { requests: 5 } })));
-    const unknown = await runInDurableObject(stub, restartWith({}, (g) => g.view(T0 + 5000)));
+    const unknown = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 5000)),
+    );
     expect(unknown.requests).toBe(0);
     await runInDurableObject(stub, write("account", JSON.stringify({ v: 1, data: { requests: "five" } })));
     await runInDurableObject(stub, write("override", "{not json"));
-    const invalid = await runInDurableObject(stub, restartWith({}, (g) => g.view(T0 + 5000)));
+    const invalid = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 5000)),
+    );
     expect(invalid.requests).toBe(0);
     expect(invalid.override).toEqual({ override: null, graceUntil: null });
     const events = errors.mock.calls.map((c) => JSON.parse(String(c[0])).event);
@@ -75,7 +84,10 @@ describe("stored state", () => {
     const stub = env.ACCOUNT_GUARD.getByName(id);
     const legacy = { id, requests: 7, otherRequests: 1, firstSeen: T0, lastSeen: T0 + 10, tat: { requests: 0, tokens: 0 }, verdict: null, fingerprints: [] };
     await runInDurableObject(stub, (_i: AccountGuard, state) => void state.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('account', ?)", JSON.stringify(legacy)));
-    const view = await runInDurableObject(stub, restartWith({}, (g) => g.view(T0 + 20)));
+    const view = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 20)),
+    );
     expect(view.requests).toBe(7);
     expect(view.otherRequests).toBe(1);
   });

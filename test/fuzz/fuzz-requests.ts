@@ -7,7 +7,19 @@
 import fc from "fast-check";
 
 const INSPECTED = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages"] as const;
-const OTHER_PATHS = ["/v1/models", "/v1/embeddings", "/v1/files/file-abc", "/", "/v1/chat/completions/", "/V1/MESSAGES", "/v1/messages?beta=true", "/%ff%fe/..%2f", "/v1/responses/resp_1/cancel", "/_guard/", "/_guard/v1/flagged"];
+const OTHER_PATHS = [
+  "/v1/models",
+  "/v1/embeddings",
+  "/v1/files/file-abc",
+  "/",
+  "/v1/chat/completions/",
+  "/V1/MESSAGES",
+  "/v1/messages?beta=true",
+  "/%ff%fe/..%2f",
+  "/v1/responses/resp_1/cancel",
+  "/_guard/",
+  "/_guard/v1/flagged",
+];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -23,7 +35,13 @@ export function template(path: string): Json {
           { role: "user", content: "What is a prime number?" },
           { role: "assistant", content: null, tool_calls: [{ id: "t1", type: "function", function: { name: "f", arguments: "{}" } }] },
           { role: "tool", tool_call_id: "t1", content: "42" },
-          { role: "user", content: [{ type: "text", text: "And 7?" }, { type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "And 7?" },
+              { type: "image_url", image_url: { url: "https://example.com/a.png" } },
+            ],
+          },
         ],
         max_tokens: 64,
         max_completion_tokens: 64,
@@ -44,7 +62,13 @@ export function template(path: string): Json {
         instructions: "Be brief.",
         input: [
           { role: "developer", content: "Use metric units." },
-          { role: "user", content: [{ type: "input_text", text: "How far is the moon?" }, { type: "input_image", image_url: "https://example.com/m.png" }] },
+          {
+            role: "user",
+            content: [
+              { type: "input_text", text: "How far is the moon?" },
+              { type: "input_image", image_url: "https://example.com/m.png" },
+            ],
+          },
           { type: "function_call_output", call_id: "c1", output: "384400" },
           { role: "assistant", content: "About 384 400 km." },
           { role: "user", content: "And the sun?" },
@@ -61,7 +85,20 @@ export function template(path: string): Json {
         max_tokens: 128,
         system: [{ type: "text", text: "You are a helpful assistant." }],
         messages: [
-          { role: "user", content: [{ type: "text", text: "Look this up." }, { type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "result" }, { type: "image", source: {} }] }] },
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "Look this up." },
+              {
+                type: "tool_result",
+                tool_use_id: "t",
+                content: [
+                  { type: "text", text: "result" },
+                  { type: "image", source: {} },
+                ],
+              },
+            ],
+          },
           { role: "assistant", content: [{ type: "text", text: "Done." }] },
           { role: "user", content: "Thanks, and now?" },
         ],
@@ -75,9 +112,10 @@ export function template(path: string): Json {
 /** Every path (list of keys/indexes) to a value inside `v`, the root included. */
 function pathsOf(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => {
-    pathsOf(x, [...at, i], out);
-  });
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      pathsOf(x, [...at, i], out);
+    });
   else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
   return out;
 }
@@ -174,11 +212,13 @@ function bodyArb(path: string): fc.Arbitrary<BodyPlan> {
     {
       // Deep nesting in a field the parsers read, or in one they only pass through.
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 100, max: 100_000 }), fc.constantFrom("[", "{"), fc.constantFrom("messages", "prompt", "input", "metadata", "system", "tools", "stream_options")).map(([depth, open, field]): BodyPlan => {
-        const inner = open === "[" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
-        const b = JSON.stringify(template(path)).replace(/}$/, `,"${field}":${inner}}`);
-        return { kind: "deep", bytes: enc.encode(b) };
-      }),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 100, max: 100_000 }), fc.constantFrom("[", "{"), fc.constantFrom("messages", "prompt", "input", "metadata", "system", "tools", "stream_options"))
+        .map(([depth, open, field]): BodyPlan => {
+          const inner = open === "[" ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+          const b = JSON.stringify(template(path)).replace(/}$/, `,"${field}":${inner}}`);
+          return { kind: "deep", bytes: enc.encode(b) };
+        }),
     },
     {
       weight: 1,
@@ -194,20 +234,27 @@ function bodyArb(path: string): fc.Arbitrary<BodyPlan> {
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.integer({ min: 1000, max: 100_000 }), fc.constantFrom('{"role":"user","content":"x"}', "1", '"s"', "null", '{"type":"text","text":"t"}', "[]")).map(([n, item]): BodyPlan => {
-        const arr = `[${Array(n).fill(item).join(",")}]`;
-        const field = path === "/v1/completions" ? "prompt" : path === "/v1/responses" ? "input" : "messages";
-        return { kind: "huge-array", bytes: enc.encode(`{"model":"m","max_tokens":5,"${field}":${arr}}`) };
-      }),
+      arbitrary: fc
+        .tuple(fc.integer({ min: 1000, max: 100_000 }), fc.constantFrom('{"role":"user","content":"x"}', "1", '"s"', "null", '{"type":"text","text":"t"}', "[]"))
+        .map(([n, item]): BodyPlan => {
+          const arr = `[${Array(n).fill(item).join(",")}]`;
+          const field = path === "/v1/completions" ? "prompt" : path === "/v1/responses" ? "input" : "messages";
+          return { kind: "huge-array", bytes: enc.encode(`{"model":"m","max_tokens":5,"${field}":${arr}}`) };
+        }),
     },
-    { weight: 1, arbitrary: fc.integer({ min: 2 * 1024 * 1024 + 1, max: 3 * 1024 * 1024 }).map((n): BodyPlan => ({ kind: "oversized", bytes: enc.encode(`{"model":"m","prompt":"${"x".repeat(n)}"}`) })) },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 2 * 1024 * 1024 + 1, max: 3 * 1024 * 1024 }).map((n): BodyPlan => ({ kind: "oversized", bytes: enc.encode(`{"model":"m","prompt":"${"x".repeat(n)}"}`) })),
+    },
     { weight: 1, arbitrary: fc.constant<BodyPlan>({ kind: "empty", bytes: new Uint8Array(0) }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes): BodyPlan => ({ kind: "garbage", bytes })) },
     {
       // Duplicated keys: JSON.parse keeps the last, so the same text can be read two ways by two parsers.
       weight: 1,
       arbitrary: fc.tuple(fc.constantFrom("messages", "prompt", "input", "model", "system", "max_tokens", "__proto__", "constructor"), wrongValue).map(([k, v]): BodyPlan => {
-        const b = JSON.stringify(template(path)).replace(/^{/, `{"${k}":${JSON.stringify(v)},`).replace(/}$/, `,"${k}":${JSON.stringify(v)}}`);
+        const b = JSON.stringify(template(path))
+          .replace(/^{/, `{"${k}":${JSON.stringify(v)},`)
+          .replace(/}$/, `,"${k}":${JSON.stringify(v)}}`);
         return { kind: "dup-keys", bytes: enc.encode(b) };
       }),
     },
@@ -266,10 +313,19 @@ const authHeaders: fc.Arbitrary<[string, string][]> = fc.oneof(
       fc.constant<[string, string][]>([["authorization", `Bearer ${"k".repeat(600)}`]]),
       fc.constant<[string, string][]>([["authorization", "Bearer sk-é-ü"]]),
       fc.constant<[string, string][]>([["authorization", "bearer \t sk-fuzz-0-key \t"]]),
-      fc.constant<[string, string][]>([["authorization", "Bearer sk-fuzz-1-key"], ["authorization", "Bearer sk-fuzz-2-key"]]),
-      fc.constant<[string, string][]>([["x-api-key", "sk-fuzz-3-key"], ["x-api-key", "sk-fuzz-4-key"]]),
+      fc.constant<[string, string][]>([
+        ["authorization", "Bearer sk-fuzz-1-key"],
+        ["authorization", "Bearer sk-fuzz-2-key"],
+      ]),
+      fc.constant<[string, string][]>([
+        ["x-api-key", "sk-fuzz-3-key"],
+        ["x-api-key", "sk-fuzz-4-key"],
+      ]),
       fc.constant<[string, string][]>([["x-api-key", ""]]),
-      fc.constant<[string, string][]>([["authorization", "Bearer sk-fuzz-5-key"], ["x-api-key", "sk-fuzz-6-key"]]),
+      fc.constant<[string, string][]>([
+        ["authorization", "Bearer sk-fuzz-5-key"],
+        ["x-api-key", "sk-fuzz-6-key"],
+      ]),
       headerValue(200).map((v): [string, string][] => [["authorization", v]]),
       headerValue(100).map((v): [string, string][] => [["x-api-key", v]]),
     ),
@@ -277,8 +333,32 @@ const authHeaders: fc.Arbitrary<[string, string][]> = fc.oneof(
 );
 
 const extraHeader: fc.Arbitrary<[string, string]> = fc.oneof(
-  fc.tuple(fc.constantFrom("x-guard-test-time", "x-guard-test-ja4", "x-guard-test-asn", "cf-connecting-ip", "user-agent", "idempotency-key", "x-forwarded-for", "connection", "te", "accept-encoding", "accept", "anthropic-version", "openai-organization", "content-length"), fc.oneof(headerValue(64), fc.constantFrom("0", "-1", "1e3", "99999999999999999999", "1767225600000", "::1", "1.2.3.4", "256.1.1.1", "2001:db8::1", "fe80::1%eth0", "close, x-api-key", "trailers", " "))),
-  fc.tuple(fc.constantFrom("x-guard-test-ja4", "user-agent", "idempotency-key", "x-oversized"), fc.integer({ min: 1000, max: 64_000 }).map((n) => "v".repeat(n))),
+  fc.tuple(
+    fc.constantFrom(
+      "x-guard-test-time",
+      "x-guard-test-ja4",
+      "x-guard-test-asn",
+      "cf-connecting-ip",
+      "user-agent",
+      "idempotency-key",
+      "x-forwarded-for",
+      "connection",
+      "te",
+      "accept-encoding",
+      "accept",
+      "anthropic-version",
+      "openai-organization",
+      "content-length",
+    ),
+    fc.oneof(
+      headerValue(64),
+      fc.constantFrom("0", "-1", "1e3", "99999999999999999999", "1767225600000", "::1", "1.2.3.4", "256.1.1.1", "2001:db8::1", "fe80::1%eth0", "close, x-api-key", "trailers", " "),
+    ),
+  ),
+  fc.tuple(
+    fc.constantFrom("x-guard-test-ja4", "user-agent", "idempotency-key", "x-oversized"),
+    fc.integer({ min: 1000, max: 64_000 }).map((n) => "v".repeat(n)),
+  ),
   fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,30}$/), headerValue(64)),
 );
 

@@ -101,7 +101,10 @@ describe("fuzzed requests through the Worker", () => {
         }),
       );
     }
-    const summary = [...statuses].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}: ${n}`).join(", ");
+    const summary = [...statuses]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(", ");
     print(`fuzz: ${sent} requests sent, ${skipped} not expressible; statuses ${summary}`);
     const lines = console_.filter((l) => /guard_error|state_unavailable|Uncaught|epoch_decode_failed|adopt_failed|registry_report_failed/.test(l));
     expect({ failures: failures.slice(0, 10), count: failures.length }).toEqual({ failures: [], count: 0 });

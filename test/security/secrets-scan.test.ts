@@ -14,7 +14,16 @@ import { accountIdFor } from "../../worker/identity";
 import { operator, send, T0 } from "../support/client";
 
 const KEYS = ["sk-canaryKEY-3f9a7c2e51", "sk-canaryXAPI-8d1e0b77", "sk-canarySWEEP-5c2b91aa"] as const;
-const WORDS = ["quokkazephyrcanary", "systemcanaryxylophone", "toolresultcanaryocelot", "instructcanaryplatypus", "completioncanarynarwhal", "endusercanary9q", "idemcanary77", "malformedcanarygecko"] as const;
+const WORDS = [
+  "quokkazephyrcanary",
+  "systemcanaryxylophone",
+  "toolresultcanaryocelot",
+  "instructcanaryplatypus",
+  "completioncanarynarwhal",
+  "endusercanary9q",
+  "idemcanary77",
+  "malformedcanarygecko",
+] as const;
 const CANARIES = [...KEYS, ...WORDS];
 
 const lines: string[] = [];
@@ -39,19 +48,49 @@ async function traffic(): Promise<void> {
   const [key, xkey, sweepKey] = KEYS;
   const [w, sys, tool, instr, compl, endUser, idem, malformed] = WORDS;
   const client = { ua: "canary-client/1.0", ja4: "t13d_canary", ip: "198.51.100.77", asn: 64501 };
-  await drain(send("/v1/chat/completions", { model: "m", user: endUser, messages: [{ role: "system", content: `You are ${sys}.` }, { role: "user", content: `Tell me about ${w} please` }, { role: "assistant", content: `Sure, ${w}` }, { role: "user", content: [{ type: "text", text: `More ${w}` }] }] }, { key, time: T0, ...client }));
+  await drain(
+    send(
+      "/v1/chat/completions",
+      {
+        model: "m",
+        user: endUser,
+        messages: [
+          { role: "system", content: `You are ${sys}.` },
+          { role: "user", content: `Tell me about ${w} please` },
+          { role: "assistant", content: `Sure, ${w}` },
+          { role: "user", content: [{ type: "text", text: `More ${w}` }] },
+        ],
+      },
+      { key, time: T0, ...client },
+    ),
+  );
   await drain(send("/v1/chat/completions", { model: "m", stream: true, messages: [{ role: "user", content: `Stream ${w}` }] }, { key, time: T0 + 1 }));
   await drain(send("/v1/completions", { model: "m", prompt: [`Complete ${compl}`, `Also ${w}`], safety_identifier: endUser }, { key, time: T0 + 2 }));
   await drain(send("/v1/responses", { model: "m", instructions: `Follow ${instr}`, input: [{ role: "user", content: [{ type: "input_text", text: `Respond on ${w}` }] }] }, { key, time: T0 + 3 }));
   await drain(
     send(
       "/v1/messages",
-      { model: "m", max_tokens: 50, system: [{ type: "text", text: `System ${sys}` }], metadata: { user_id: endUser }, messages: [{ role: "user", content: [{ type: "text", text: `Claude ${w}` }, { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: `Result ${tool}` }] }] }] },
+      {
+        model: "m",
+        max_tokens: 50,
+        system: [{ type: "text", text: `System ${sys}` }],
+        metadata: { user_id: endUser },
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: `Claude ${w}` },
+              { type: "tool_result", tool_use_id: "t1", content: [{ type: "text", text: `Result ${tool}` }] },
+            ],
+          },
+        ],
+      },
       { key: null, time: T0 + 4, headers: { "x-api-key": xkey }, ...client },
     ),
   );
   // Idempotent retries, pass-through paths, refusals that quote nothing back.
-  for (let i = 0; i < 2; i++) await drain(send("/v1/chat/completions", { model: "m", messages: [{ role: "user", content: `Retry ${w}` }] }, { key, time: T0 + 5 + i, headers: { "idempotency-key": idem } }));
+  for (let i = 0; i < 2; i++)
+    await drain(send("/v1/chat/completions", { model: "m", messages: [{ role: "user", content: `Retry ${w}` }] }, { key, time: T0 + 5 + i, headers: { "idempotency-key": idem } }));
   await drain(send("/v1/models", null, { key, method: "GET", time: T0 + 7 }));
   await drain(send("/v1/files/anything", null, { key: xkey, method: "GET", time: T0 + 8 }));
   expect(await drain(send("/v1/chat/completions", null, { key, time: T0 + 9, rawBody: `{"model":"m","messages":[{"role":"user","content":"${malformed}` }))).toBe(400);
@@ -61,7 +100,15 @@ async function traffic(): Promise<void> {
   // A sweep under one key: novel single-shot prompts with harvesting parameters until refused.
   const seen = new Set<number>();
   for (let i = 0; i < 140; i++) {
-    seen.add(await drain(send("/v1/chat/completions", { model: "m", max_tokens: 8000, logprobs: true, messages: [{ role: "user", content: `Topic ${i * 7919}: explain ${w} aspect ${i} exhaustively` }] }, { key: sweepKey, time: T0 + 20_000 + i * 1000, ...client })));
+    seen.add(
+      await drain(
+        send(
+          "/v1/chat/completions",
+          { model: "m", max_tokens: 8000, logprobs: true, messages: [{ role: "user", content: `Topic ${i * 7919}: explain ${w} aspect ${i} exhaustively` }] },
+          { key: sweepKey, time: T0 + 20_000 + i * 1000, ...client },
+        ),
+      ),
+    );
   }
   expect([...seen].some((s) => s === 429 || s === 403)).toBe(true);
   // The operator API, including a lookup that carries a key in its body.
@@ -79,9 +126,7 @@ interface Dump {
 
 /** Every DurableObjectNamespace binding of the Worker. */
 function namespaces(): [string, DurableObjectNamespace][] {
-  return Object.entries(env as unknown as Record<string, unknown>).filter(
-    (e): e is [string, DurableObjectNamespace] => typeof (e[1] as { idFromName?: unknown })?.idFromName === "function",
-  );
+  return Object.entries(env as unknown as Record<string, unknown>).filter((e): e is [string, DurableObjectNamespace] => typeof (e[1] as { idFromName?: unknown })?.idFromName === "function");
 }
 
 async function dumpAll(): Promise<Dump> {
@@ -100,7 +145,10 @@ async function dumpAll(): Promise<Dump> {
       const part = await runInDurableObject(stub, async (_instance, state) => {
         const out = { rows: 0, texts: [] as string[], blobs: [] as Uint8Array[] };
         const sql = state.storage.sql;
-        const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name);
+        const tables = sql
+          .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+          .toArray()
+          .map((r) => r.name);
         for (const t of tables) {
           out.texts.push(t);
           let rows: Record<string, SqlStorageValue>[];
@@ -120,7 +168,7 @@ async function dumpAll(): Promise<Dump> {
         }
         for (const [k, v] of await state.storage.list()) {
           out.rows++;
-          out.texts.push(k, typeof v === "string" ? v : JSON.stringify(v) ?? "");
+          out.texts.push(k, typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
           if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) out.blobs.push(new Uint8Array(v instanceof ArrayBuffer ? v : v.buffer));
         }
         return out;

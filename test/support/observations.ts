@@ -1,7 +1,6 @@
 export { FRESH_SINGLE } from "../../core/signals/classify";
 import type { AccountObservation, PromptObservation } from "../../durable-objects/protocol";
 
-
 let seed = 0x2545f491;
 function u32(): number {
   seed ^= seed << 13;

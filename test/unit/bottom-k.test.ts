@@ -191,7 +191,7 @@ describe("BottomK accuracy", () => {
       errors.push(BottomK.jaccard(a, b) - 1 / 3);
     }
     const { mean, std } = meanStd(errors);
-    const expected = Math.sqrt((1 / 3) * (2 / 3) / 64);
+    const expected = Math.sqrt(((1 / 3) * (2 / 3)) / 64);
     expect(std).toBeLessThan(1.3 * expected);
     expect(Math.abs(mean)).toBeLessThan((3.5 * expected) / Math.sqrt(300));
   });
@@ -316,11 +316,36 @@ describe("BottomK encoding", () => {
     ["k = 1", encode(1, [[0, 1]])],
     ["k too large", encode(BOTTOM_K_MAX_K + 1, [])],
     ["k = 2^32 − 1", encode(0xffffffff, [])],
-    ["count above k", encode(2, [[0, 1], [0, 2], [0, 3]])],
+    [
+      "count above k",
+      encode(2, [
+        [0, 1],
+        [0, 2],
+        [0, 3],
+      ]),
+    ],
     ["count 2^32 − 1", encode(64, [], 0xffffffff)],
-    ["unsorted hashes", encode(64, [[1, 0], [0, 5]])],
-    ["unsorted low halves", encode(64, [[1, 5], [1, 4]])],
-    ["duplicate hashes", encode(64, [[1, 5], [1, 5]])],
+    [
+      "unsorted hashes",
+      encode(64, [
+        [1, 0],
+        [0, 5],
+      ]),
+    ],
+    [
+      "unsorted low halves",
+      encode(64, [
+        [1, 5],
+        [1, 4],
+      ]),
+    ],
+    [
+      "duplicate hashes",
+      encode(64, [
+        [1, 5],
+        [1, 5],
+      ]),
+    ],
     ["count larger than hashes", encode(64, [[1, 5]], 2)],
   ];
 

@@ -6,7 +6,13 @@ const LIMITS: LimitState[] = [{ name: "requests", quota: 10, windowS: 60, remain
 const rate: Vote = { kind: "rate", which: "request", retryAfterMs: 5000 };
 const deny = (until: number | null = NOW + 60_000): Vote => ({ kind: "deny", reasons: ["deny-listed by an operator: r"], until });
 const exempt: Vote = { kind: "exempt" };
-const verdict = (action: "allow" | "throttle" | "block", via?: string, until: number | null = NOW + 900_000): Vote => ({ kind: "verdict", action, reasons: [`${action} by ${via ?? "account"}`], until, ...(via ? { via } : {}) });
+const verdict = (action: "allow" | "throttle" | "block", via?: string, until: number | null = NOW + 900_000): Vote => ({
+  kind: "verdict",
+  action,
+  reasons: [`${action} by ${via ?? "account"}`],
+  until,
+  ...(via ? { via } : {}),
+});
 
 const enforce = (votes: Vote[], start: Decision = allowed(LIMITS)) => decide(start, votes, NOW, false);
 const shadow = (votes: Vote[], start: Decision = allowed(LIMITS)) => decide(start, votes, NOW, true);
@@ -70,7 +76,15 @@ describe("decide: how subjects' votes become a request's answer", () => {
 
   it("in shadow mode verdicts fill `shadow` only, most severe first of equals, and never adopt", () => {
     const d = shadow([rate, verdict("throttle"), verdict("block", "s1"), verdict("block", "n2")]);
-    expect(d.decision).toEqual({ action: "throttle", cause: "rate", reasons: ["request rate limit"], until: null, retryAfterMs: 5000, limits: LIMITS, shadow: { action: "block", reasons: ["block by s1"] } });
+    expect(d.decision).toEqual({
+      action: "throttle",
+      cause: "rate",
+      reasons: ["request rate limit"],
+      until: null,
+      retryAfterMs: 5000,
+      limits: LIMITS,
+      shadow: { action: "block", reasons: ["block by s1"] },
+    });
     expect(d.adopt).toBeNull();
     expect(shadow([verdict("block"), verdict("throttle", "s1")]).decision.shadow).toEqual({ action: "block", reasons: ["block by account"] });
     expect(shadow([verdict("allow", "s1")]).decision).not.toHaveProperty("shadow");

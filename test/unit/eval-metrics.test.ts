@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  actorKind,
-  campaignType,
-  checkTargets,
-  computeMetrics,
-  isExtractionThrottle,
-  outcomeOf,
-  percentile,
-  summariseLatency,
-} from "../../eval/metrics";
+import { actorKind, campaignType, checkTargets, computeMetrics, isExtractionThrottle, outcomeOf, percentile, summariseLatency } from "../../eval/metrics";
 import type { Cause, Verdict } from "../../eval/metrics";
 import { lastUserTurn, promptText } from "../../eval/prompt";
 import { schedule } from "../../eval/replay";
@@ -207,7 +198,11 @@ describe("benign metrics", () => {
   it("sets a leakage ceiling for every campaign shape, adaptive ones included", () => {
     const types = ["heavy", "hydra", "slow", "blend", "rotating", "paraphrase", "multiturn", "fabricated", "padding", "enduser", "swarm", "mimicry", "reasoning"];
     const m = computeMetrics(stream(types.map((type, i): [string, string, number, string] => [`campaign-${type}-1`, `k${i}`, 200, `p${i}`])));
-    const limits = new Map(checkTargets(m).filter((t) => t.id.startsWith("leakage:")).map((t) => [t.id.slice("leakage:campaign-".length, -2), t]));
+    const limits = new Map(
+      checkTargets(m)
+        .filter((t) => t.id.startsWith("leakage:"))
+        .map((t) => [t.id.slice("leakage:campaign-".length, -2), t]),
+    );
     expect(limits.get("heavy")?.limit).toBe(0.01);
     expect(limits.get("hydra")?.limit).toBe(0.05);
     for (const type of types.slice(2)) expect(limits.get(type), type).toMatchObject({ limit: 0.2, comparison: "<=", pass: false });
@@ -253,7 +248,14 @@ describe("latency summary", () => {
 
 describe("prompt of a request", () => {
   it("takes the last user turn of every inspected format", () => {
-    const chat = { messages: [{ role: "system", content: "s" }, { role: "user", content: "first" }, { role: "assistant", content: "a" }, { role: "user", content: [{ type: "text", text: "last" }] }] };
+    const chat = {
+      messages: [
+        { role: "system", content: "s" },
+        { role: "user", content: "first" },
+        { role: "assistant", content: "a" },
+        { role: "user", content: [{ type: "text", text: "last" }] },
+      ],
+    };
     expect(lastUserTurn("/v1/chat/completions", chat)).toBe("last");
     expect(lastUserTurn("/v1/messages", { system: "s", messages: [{ role: "user", content: [{ type: "text", text: "hi" }] }] })).toBe("hi");
     expect(lastUserTurn("/v1/responses", { input: "plain" })).toBe("plain");

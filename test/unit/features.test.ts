@@ -2,16 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import {
-  explainTemplate,
-  extractFeatures,
-  MAX_FEATURE_CHARS,
-  sampleWindows,
-  SHINGLE_SAMPLE,
-  textIdentity,
-  TOPIC_BUCKETS,
-  TOPIC_COARSE_SHIFT,
-} from "../../core/features";
+import { explainTemplate, extractFeatures, MAX_FEATURE_CHARS, sampleWindows, SHINGLE_SAMPLE, textIdentity, TOPIC_BUCKETS, TOPIC_COARSE_SHIFT } from "../../core/features";
 import { hashKeyFromWords, hashWord32, type Hash64, type HashKey } from "../../core/hash";
 import {
   foldedWordHash,
@@ -370,29 +361,26 @@ describe("template", () => {
     expect(a).toContain("<NUM>");
   });
 
-  it.skipIf(!hasData("t0/ag_news.jsonl.gz", "t0/amazon_polarity.jsonl.gz", "t0/cnn_dailymail.jsonl.gz", "t0/multi_news.jsonl.gz"))(
-    "groups the rows of one T0 template together (project data)",
-    () => {
-      let rows = 0;
-      let modal = 0;
-      for (const file of ["t0/ag_news.jsonl.gz", "t0/amazon_polarity.jsonl.gz", "t0/cnn_dailymail.jsonl.gz", "t0/multi_news.jsonl.gz"]) {
-        const groups = new Map<string, string[]>();
-        for (const r of readRows(file)) {
-          const g = groups.get(r.group!) ?? [];
-          if (g.length < 60) g.push(r.turns[0]!);
-          groups.set(r.group!, g);
-        }
-        for (const texts of groups.values()) {
-          const count = new Map<string, number>();
-          for (const t of texts) count.set(tpl(t), (count.get(tpl(t)) ?? 0) + 1);
-          rows += texts.length;
-          modal += Math.max(...count.values());
-        }
+  it.skipIf(!hasData("t0/ag_news.jsonl.gz", "t0/amazon_polarity.jsonl.gz", "t0/cnn_dailymail.jsonl.gz", "t0/multi_news.jsonl.gz"))("groups the rows of one T0 template together (project data)", () => {
+    let rows = 0;
+    let modal = 0;
+    for (const file of ["t0/ag_news.jsonl.gz", "t0/amazon_polarity.jsonl.gz", "t0/cnn_dailymail.jsonl.gz", "t0/multi_news.jsonl.gz"]) {
+      const groups = new Map<string, string[]>();
+      for (const r of readRows(file)) {
+        const g = groups.get(r.group!) ?? [];
+        if (g.length < 60) g.push(r.turns[0]!);
+        groups.set(r.group!, g);
       }
-      // measured: ag_news 0.73, amazon_polarity 0.99, cnn_dailymail 0.91, multi_news 1.00
-      expect(modal / rows).toBeGreaterThan(0.8);
-    },
-  );
+      for (const texts of groups.values()) {
+        const count = new Map<string, number>();
+        for (const t of texts) count.set(tpl(t), (count.get(tpl(t)) ?? 0) + 1);
+        rows += texts.length;
+        modal += Math.max(...count.values());
+      }
+    }
+    // measured: ag_news 0.73, amazon_polarity 0.99, cnn_dailymail 0.91, multi_news 1.00
+    expect(modal / rows).toBeGreaterThan(0.8);
+  });
 
   it.skipIf(!hasData("alpaca_5k.jsonl", "sharegpt_1000.jsonl"))("gives varied instructions varied templates (project data)", () => {
     for (const file of ["alpaca_5k.jsonl", "sharegpt_1000.jsonl"]) {

@@ -403,7 +403,13 @@ describe("HyperLogLog encoding", () => {
     ["rank above 64 − p + 1", sparseBytes(10, [(e[0]! & ~63) | 56])],
     ["count larger than entries", sparseBytes(10, e, e.length + 1)],
     ["count smaller than entries", sparseBytes(10, e, e.length - 1)],
-    ["count beyond m/4", sparseBytes(10, Array.from({ length: 257 }, (_, i) => (i << 6) | 1))],
+    [
+      "count beyond m/4",
+      sparseBytes(
+        10,
+        Array.from({ length: 257 }, (_, i) => (i << 6) | 1),
+      ),
+    ],
     ["count 2^32 − 1", sparseBytes(10, [], 0xffffffff)],
   ];
 

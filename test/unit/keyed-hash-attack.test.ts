@@ -55,7 +55,11 @@ describe("prompts crafted against a known key", async () => {
   const realKey = await deriveHashKey("a-deployment-secret-the-attacker-does-not-know", "sketch/v1");
 
   it("cannot inflate coverage: prompts chosen to land in high ranks count as what they are", () => {
-    const prompts = craft(attackerKey, (i) => `Define glossary term number ${i} precisely.`, (s) => s.rank >= 7);
+    const prompts = craft(
+      attackerKey,
+      (i) => `Define glossary term number ${i} precisely.`,
+      (s) => s.rank >= 7,
+    );
     const underAttackerKey = estimate(attackerKey, prompts);
     const underRealKey = estimate(realKey, prompts);
     expect(underRealKey.distinct).toBe(N);
@@ -66,7 +70,11 @@ describe("prompts crafted against a known key", async () => {
   });
 
   it("cannot pin registers: prompts chosen to share a few registers are not undercounted", () => {
-    const prompts = craft(attackerKey, (i) => `Translate sentence ${i} into French.`, (s) => s.index < 16 && s.rank === 1);
+    const prompts = craft(
+      attackerKey,
+      (i) => `Translate sentence ${i} into French.`,
+      (s) => s.index < 16 && s.rank === 1,
+    );
     const underAttackerKey = estimate(attackerKey, prompts);
     const underRealKey = estimate(realKey, prompts);
     expect(underRealKey.distinct).toBe(N);

@@ -15,7 +15,18 @@ describe("tokenMatches", () => {
 
   it("accepts only the exact token", async () => {
     expect(await tokenMatches(TOKEN, TOKEN)).toBe(true);
-    for (const wrong of ["", " ", TOKEN.slice(0, -1), `${TOKEN}x`, TOKEN.toUpperCase(), `x${TOKEN.slice(1)}`, `${TOKEN.slice(0, -1)}x`, "x".repeat(10_000), `${TOKEN}\u0000`, TOKEN.normalize("NFD") + "\u0301"]) {
+    for (const wrong of [
+      "",
+      " ",
+      TOKEN.slice(0, -1),
+      `${TOKEN}x`,
+      TOKEN.toUpperCase(),
+      `x${TOKEN.slice(1)}`,
+      `${TOKEN.slice(0, -1)}x`,
+      "x".repeat(10_000),
+      `${TOKEN}\u0000`,
+      TOKEN.normalize("NFD") + "\u0301",
+    ]) {
       expect(await tokenMatches(wrong, TOKEN), JSON.stringify(wrong.slice(0, 40))).toBe(false);
     }
   });
@@ -36,11 +47,13 @@ describe("tokenMatches", () => {
     // comparison's work is its byte reads, so count them.
     const counted = (bytes: number[]) => {
       let reads = 0;
-      const proxy = new Proxy(bytes, { get: (t, k) => {
-        if (typeof k !== "string" || !/^\d+$/.test(k)) return Reflect.get(t, k);
-        reads++;
-        return t[Number(k)];
-      } });
+      const proxy = new Proxy(bytes, {
+        get: (t, k) => {
+          if (typeof k !== "string" || !/^\d+$/.test(k)) return Reflect.get(t, k);
+          reads++;
+          return t[Number(k)];
+        },
+      });
       return { proxy, reads: () => reads };
     };
     const base = Array.from({ length: 32 }, (_, i) => i);

@@ -31,7 +31,13 @@ describe("overrides", () => {
   });
 
   it("answer a deny as a block caused by the override, with a retry only when it expires", () => {
-    expect(denyDecision(o({ list: "deny", until: T + 60_000 }).override!, T)).toEqual({ action: "block", cause: "override", reasons: ["deny-listed by an operator: r"], until: T + 60_000, retryAfterMs: 60_000 });
+    expect(denyDecision(o({ list: "deny", until: T + 60_000 }).override!, T)).toEqual({
+      action: "block",
+      cause: "override",
+      reasons: ["deny-listed by an operator: r"],
+      until: T + 60_000,
+      retryAfterMs: 60_000,
+    });
     expect(denyDecision(o({ list: "deny" }).override!, T).retryAfterMs).toBe(0);
   });
 });

@@ -16,21 +16,61 @@ const BUCKETS = 1024;
 /** 40 fresh novel single-shot prompts, all asking for logprobs: the gate and one piece of evidence (score 0.5). */
 function account(over: Partial<AccountFigures>): AccountFigures {
   return {
-    requests: 40, fresh: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, unverified: 0, withHistory: 0, harvest: 40, elicit: 0, task: 0,
-    topics: 39, topicBuckets: BUCKETS, fast: 0, staleRepeats: 0, distinctStaleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
+    requests: 40,
+    fresh: 40,
+    distinctPrompts: 40,
+    distinctTemplates: 40,
+    singleShot: 40,
+    unverified: 0,
+    withHistory: 0,
+    harvest: 40,
+    elicit: 0,
+    task: 0,
+    topics: 39,
+    topicBuckets: BUCKETS,
+    fast: 0,
+    staleRepeats: 0,
+    distinctStaleRepeats: 0,
+    shingles: 100,
+    shingleSamples: 100,
+    networks: 1,
+    endUsers: 0,
+    ...over,
   };
 }
 
 /** 20 accounts on one network and client, harvesting dataset tasks: four pieces of evidence (score 2). */
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
   return {
-    requests: 60, fresh: 60, distinctPrompts: 60, distinctTemplates: 60, singleShot: 60, unverified: 0, withHistory: 0, harvest: 60, elicit: 0, task: 30,
-    topics: 58, topicBuckets: BUCKETS, accounts: 20, recentAccounts: 20, accountPrompts: 60, networkBound: true, accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 }, ...over,
+    requests: 60,
+    fresh: 60,
+    distinctPrompts: 60,
+    distinctTemplates: 60,
+    singleShot: 60,
+    unverified: 0,
+    withHistory: 0,
+    harvest: 60,
+    elicit: 0,
+    task: 30,
+    topics: 58,
+    topicBuckets: BUCKETS,
+    accounts: 20,
+    recentAccounts: 20,
+    accountPrompts: 60,
+    networkBound: true,
+    accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 },
+    ...over,
   };
 }
 
-const ofAccount = (f: Partial<AccountFigures>) => (cfg: Config): Action => actionFor(assessAccount(account(f), cfg).score, cfg);
-const ofFingerprint = (f: Partial<FingerprintFigures>) => (cfg: Config): Action => actionFor(assessFingerprint(fingerprint(f), cfg).score, cfg);
+const ofAccount =
+  (f: Partial<AccountFigures>) =>
+  (cfg: Config): Action =>
+    actionFor(assessAccount(account(f), cfg).score, cfg);
+const ofFingerprint =
+  (f: Partial<FingerprintFigures>) =>
+  (cfg: Config): Action =>
+    actionFor(assessFingerprint(fingerprint(f), cfg).score, cfg);
 
 /** Harvest plus half the requests seconds apart: two pieces of evidence, score 1. */
 const TWO = { fast: 20 };
@@ -53,7 +93,19 @@ function pacedStream(cfg: Config): Action {
   for (let i = 0; i < 40; i++) {
     const now = T0 + i * 5000;
     const h: [number, number] = [Math.imul(i + 1, 0x9e3779b1) >>> 0, Math.imul(i + 7, 0x85ebca6b) >>> 0];
-    const prompt = { prompt: h, template: [h[1], h[0]] as [number, number], conversation: h, shingles: new Uint32Array(0), topic: i, history: false, previous: null, state: 1000 + i, cues: 0, harvest: true, tokens: 10 };
+    const prompt = {
+      prompt: h,
+      template: [h[1], h[0]] as [number, number],
+      conversation: h,
+      shingles: new Uint32Array(0),
+      topic: i,
+      history: false,
+      previous: null,
+      state: 1000 + i,
+      cues: 0,
+      harvest: true,
+      tokens: 10,
+    };
     const seen = recordAccountPrompt(w, ledger, last, { now, prompt, network: null, endUser: null, fingerprints: [] }, now, cfg.PACE_GAP_S * 1000);
     if (seen.fresh) last = now;
   }
@@ -77,7 +129,15 @@ const ROWS: Row[] = [
   { key: "THROTTLE_SCORE", input: "score 0.5", fires: 0.5, quiet: 0.75, decide: ofAccount({}), whenFires: "throttle", whenQuiet: "allow" },
   { key: "BLOCK_SCORE", input: "score 1", fires: 1, quiet: 1.5, decide: ofAccount(TWO), whenFires: "block", whenQuiet: "throttle" },
   { key: "ESCALATE_AFTER", input: "5 strikes through a throttle", fires: 5, quiet: 6, decide: afterStrikes(5), whenFires: "block", whenQuiet: "throttle" },
-  { key: "MIN_REQUESTS", input: "20 fresh requests", fires: 20, quiet: 21, decide: ofAccount({ requests: 20, fresh: 20, distinctPrompts: 20, singleShot: 20, distinctTemplates: 20, harvest: 20, fast: 10 }), whenFires: "throttle", whenQuiet: "allow" },
+  {
+    key: "MIN_REQUESTS",
+    input: "20 fresh requests",
+    fires: 20,
+    quiet: 21,
+    decide: ofAccount({ requests: 20, fresh: 20, distinctPrompts: 20, singleShot: 20, distinctTemplates: 20, harvest: 20, fast: 10 }),
+    whenFires: "throttle",
+    whenQuiet: "allow",
+  },
   { key: "NOVELTY_RATIO", input: "novelty 0.75", fires: 0.75, quiet: 0.76, decide: ofAccount({ ...TWO, distinctPrompts: 30, distinctTemplates: 30 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "SINGLE_SHOT_RATIO", input: "single-shot 0.75", fires: 0.75, quiet: 0.76, decide: ofAccount({ ...TWO, singleShot: 30 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "HARVEST_RATIO", input: "harvest 0.75", fires: 0.75, quiet: 0.76, decide: ofAccount({ ...TWO, harvest: 30 }), whenFires: "throttle", whenQuiet: "allow" },
@@ -87,13 +147,37 @@ const ROWS: Row[] = [
   { key: "PACE_RATIO", input: "pace 0.75", fires: 0.75, quiet: 0.76, decide: ofAccount({ fast: 30 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "PACE_GAP_S", input: "prompts 5 s apart", fires: 6, quiet: 5, decide: pacedStream, whenFires: "throttle", whenQuiet: "allow" },
   { key: "SINGLES_BUDGET", input: "40 novel single-shot prompts", fires: 40, quiet: 41, decide: ofAccount({}), whenFires: "throttle", whenQuiet: "allow" },
-  { key: "PADDING_RATIO", input: "10 stale re-sends in 50 requests", fires: 0.2, quiet: 0.21, decide: ofAccount({ requests: 50, staleRepeats: 10, distinctStaleRepeats: 10 }), whenFires: "throttle", whenQuiet: "allow" },
+  {
+    key: "PADDING_RATIO",
+    input: "10 stale re-sends in 50 requests",
+    fires: 0.2,
+    quiet: 0.21,
+    decide: ofAccount({ requests: 50, staleRepeats: 10, distinctStaleRepeats: 10 }),
+    whenFires: "throttle",
+    whenQuiet: "allow",
+  },
   // No sweep gate (nothing single-shot): the volume backstop alone decides.
-  { key: "DISTINCT_PROMPT_BUDGET", input: "3,000 distinct prompts", fires: 2999, quiet: 3000, decide: ofAccount({ requests: 20_000, fresh: 20_000, distinctPrompts: 3000, singleShot: 0, harvest: 0 }), whenFires: "throttle", whenQuiet: "allow" },
+  {
+    key: "DISTINCT_PROMPT_BUDGET",
+    input: "3,000 distinct prompts",
+    fires: 2999,
+    quiet: 3000,
+    decide: ofAccount({ requests: 20_000, fresh: 20_000, distinctPrompts: 3000, singleShot: 0, harvest: 0 }),
+    whenFires: "throttle",
+    whenQuiet: "allow",
+  },
   // 10 templates over 40 prompts: a grid, not a batch job.
   { key: "TEMPLATE_REUSE", input: "template ratio 0.25", fires: 0.25, quiet: 0.24, decide: ofAccount({ distinctTemplates: 10 }), whenFires: "throttle", whenQuiet: "allow" },
   // 8 requests: below the sweep gate, so address rotation alone decides.
-  { key: "NETWORK_SPREAD", input: "6 networks over 8 requests", fires: 0.75, quiet: 0.76, decide: ofAccount({ requests: 8, fresh: 8, distinctPrompts: 8, distinctTemplates: 8, singleShot: 8, harvest: 0, networks: 6 }), whenFires: "throttle", whenQuiet: "allow" },
+  {
+    key: "NETWORK_SPREAD",
+    input: "6 networks over 8 requests",
+    fires: 0.75,
+    quiet: 0.76,
+    decide: ofAccount({ requests: 8, fresh: 8, distinctPrompts: 8, distinctTemplates: 8, singleShot: 8, harvest: 0, networks: 6 }),
+    whenFires: "throttle",
+    whenQuiet: "allow",
+  },
   { key: "FP_SINGLE_SHOT_RATIO", input: "fingerprint single-shot 0.75", fires: 0.75, quiet: 0.76, decide: ofFingerprint({ singleShot: 45, task: 23 }), whenFires: "block", whenQuiet: "allow" },
   { key: "FP_MIN_ACCOUNTS", input: "5 accounts", fires: 5, quiet: 6, decide: ofFingerprint({ accounts: 5, recentAccounts: 5 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "FP_NEW_ACCOUNTS_PER_HOUR", input: "3 accounts within two hours", fires: 3, quiet: 3.5, decide: ofFingerprint({ recentAccounts: 3 }), whenFires: "block", whenQuiet: "throttle" },

@@ -9,16 +9,50 @@ const C = 1024;
 /** 40 fresh, novel, single-shot prompts with no other evidence: what a person's questions look like. */
 function account(over: Partial<AccountFigures>): AccountFigures {
   return {
-    requests: 40, fresh: 40, distinctPrompts: 40, distinctTemplates: 40, singleShot: 40, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 0,
-    topics: 39, topicBuckets: C, fast: 0, staleRepeats: 0, distinctStaleRepeats: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over,
+    requests: 40,
+    fresh: 40,
+    distinctPrompts: 40,
+    distinctTemplates: 40,
+    singleShot: 40,
+    unverified: 0,
+    withHistory: 0,
+    harvest: 0,
+    elicit: 0,
+    task: 0,
+    topics: 39,
+    topicBuckets: C,
+    fast: 0,
+    staleRepeats: 0,
+    distinctStaleRepeats: 0,
+    shingles: 100,
+    shingleSamples: 100,
+    networks: 1,
+    endUsers: 0,
+    ...over,
   };
 }
 
 /** 20 accounts' fresh, novel single-shot prompts through one client stack: what a crowd on one SDK looks like. */
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
   return {
-    requests: 200, fresh: 200, distinctPrompts: 200, distinctTemplates: 200, singleShot: 200, unverified: 0, withHistory: 0, harvest: 0, elicit: 0, task: 20,
-    topics: 180, topicBuckets: C, accounts: 20, recentAccounts: 20, accountPrompts: 200, networkBound: false, accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 }, ...over,
+    requests: 200,
+    fresh: 200,
+    distinctPrompts: 200,
+    distinctTemplates: 200,
+    singleShot: 200,
+    unverified: 0,
+    withHistory: 0,
+    harvest: 0,
+    elicit: 0,
+    task: 20,
+    topics: 180,
+    topicBuckets: C,
+    accounts: 20,
+    recentAccounts: 20,
+    accountPrompts: 200,
+    networkBound: false,
+    accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 },
+    ...over,
   };
 }
 
@@ -33,7 +67,10 @@ describe("people pass", () => {
   });
 
   it("serves a crowd of independent users on one SDK: sharing a client is no evidence", () => {
-    const a = assessFingerprint(fingerprint({ accounts: 400, recentAccounts: 60, accountPrompts: 2000, requests: 2000, fresh: 2000, distinctPrompts: 2000, distinctTemplates: 2000, singleShot: 2000, task: 200 }), cfg);
+    const a = assessFingerprint(
+      fingerprint({ accounts: 400, recentAccounts: 60, accountPrompts: 2000, requests: 2000, fresh: 2000, distinctPrompts: 2000, distinctTemplates: 2000, singleShot: 2000, task: 200 }),
+      cfg,
+    );
     expect(action(a)).toBe("allow");
     expect(a.evidence).toEqual([]);
   });

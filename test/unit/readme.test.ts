@@ -5,7 +5,12 @@ import { CONFIG_SPEC, configTable, policyField, POLICY_SPEC, type PolicyKey } fr
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
-const DOCS = ["README.md", ...readdirSync(join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync(join(ROOT, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .map((f) => `docs/${f}`),
+];
 
 /** Markdown outside fenced code blocks: links and headings inside code are text, not structure. */
 function prose(markdown: string): string {
@@ -16,7 +21,12 @@ function prose(markdown: string): string {
 function anchors(markdown: string): Set<string> {
   const slugs = new Set<string>();
   for (const [, title] of prose(markdown).matchAll(/^#{1,6} +(.+?) *$/gm)) {
-    slugs.add(title!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-"));
+    slugs.add(
+      title!
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-"),
+    );
   }
   return slugs;
 }

@@ -49,7 +49,19 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
       now: t0 + Math.floor((i * 2 * 24 * 3_600_000) / n), // two days: several epochs
       account,
       pair: [pair.hi, pair.lo],
-      prompt: { prompt, template: [rng.below(30), 1], conversation: prompt, shingles: new Uint32Array(0), topic: rng.below(1024), history: false, previous: null, state: rng.u32(), cues: 0, harvest: false, tokens: 40 },
+      prompt: {
+        prompt,
+        template: [rng.below(30), 1],
+        conversation: prompt,
+        shingles: new Uint32Array(0),
+        topic: rng.below(1024),
+        history: false,
+        previous: null,
+        state: rng.u32(),
+        cues: 0,
+        harvest: false,
+        tokens: 40,
+      },
       seen: FRESH_SINGLE,
     });
   }
@@ -79,7 +91,10 @@ describe("sharded fingerprint windows", () => {
       for (const l of load) expect(l).toBeLessThan((1.5 * n) / shards);
       const unions = parts.map(unionOf);
       for (let s = 0; s < shards; s++) {
-        const merged = new ShardMerge(FINGERPRINT_SCHEMA).figures(parts[s]!, unions.filter((_, k) => k !== s));
+        const merged = new ShardMerge(FINGERPRINT_SCHEMA).figures(
+          parts[s]!,
+          unions.filter((_, k) => k !== s),
+        );
         for (const name of NAMES) expect(merged.distinct(name)).toBe(whole.distinct(name));
         for (const c of FINGERPRINT_SCHEMA.counters) expect(merged.counter(c)).toBe(whole.counter(c));
         expect(merged.topics).toBe(whole.topicsCovered());

@@ -35,7 +35,13 @@ const bottomKArb = fc.tuple(fc.integer({ min: 2, max: 300 }), fc.array(hash, { m
 type AnySchema = WindowSchema<string, string>;
 const schemaArb = fc.constantFrom<AnySchema>(ACCOUNT_SCHEMA, FINGERPRINT_SCHEMA);
 const epochArb = fc
-  .tuple(schemaArb, fc.integer({ min: 0, max: 2 ** 40 }), fc.array(fc.tuple(fc.nat(5), skewedHash), { maxLength: 800 }), fc.array(fc.nat(1023), { maxLength: 40 }), fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 4, maxLength: 4 }))
+  .tuple(
+    schemaArb,
+    fc.integer({ min: 0, max: 2 ** 40 }),
+    fc.array(fc.tuple(fc.nat(5), skewedHash), { maxLength: 800 }),
+    fc.array(fc.nat(1023), { maxLength: 40 }),
+    fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 4, maxLength: 4 }),
+  )
   .map(([schema, index, inserts, topics, counters]) => {
     const e = new Epoch(schema, index);
     for (const [s, [hi, lo]] of inserts) e.sketches[s % e.sketches.length]!.insert(hi, lo);
@@ -95,16 +101,19 @@ describe("HyperLogLog decoder on corrupted bytes", () => {
   it("rejects with SketchDecodeError or accepts only a canonical encoding", () => {
     let rejected = 0;
     fc.assert(
-      fc.property(hllArb.chain((h) => fc.tuple(fc.constant(h), corrupt(h.marshal()), fc.nat(7))), ([, bad, off]) => {
-        const got = decodeOrReject(() => HyperLogLog.unmarshal(atOffset(bad, off)));
-        if (got === null) {
-          rejected++;
-          return;
-        }
-        expect(sameBytes(got.marshal(), bad)).toBe(true);
-        const e = got.estimate();
-        expect(Number.isFinite(e) && e >= 0).toBe(true);
-      }),
+      fc.property(
+        hllArb.chain((h) => fc.tuple(fc.constant(h), corrupt(h.marshal()), fc.nat(7))),
+        ([, bad, off]) => {
+          const got = decodeOrReject(() => HyperLogLog.unmarshal(atOffset(bad, off)));
+          if (got === null) {
+            rejected++;
+            return;
+          }
+          expect(sameBytes(got.marshal(), bad)).toBe(true);
+          const e = got.estimate();
+          expect(Number.isFinite(e) && e >= 0).toBe(true);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     expect(rejected).toBeGreaterThan(RUNS / 2);
@@ -113,7 +122,13 @@ describe("HyperLogLog decoder on corrupted bytes", () => {
   it("leaves the target sketch unchanged when decode rejects, and the sketch still works", () => {
     fc.assert(
       fc.property(
-        hllArb.chain((target) => fc.tuple(fc.constant(target), hllArb.chain((src) => corrupt(src.marshal())), fc.nat(7))),
+        hllArb.chain((target) =>
+          fc.tuple(
+            fc.constant(target),
+            hllArb.chain((src) => corrupt(src.marshal())),
+            fc.nat(7),
+          ),
+        ),
         ([target, bad, off]) => {
           const before = target.marshal();
           const estimate = target.estimate();
@@ -138,12 +153,15 @@ describe("HyperLogLog decoder on corrupted bytes", () => {
 describe("BottomK decoder on corrupted bytes", () => {
   it("rejects with SketchDecodeError or accepts only a canonical encoding", () => {
     fc.assert(
-      fc.property(bottomKArb.chain((b) => fc.tuple(corrupt(b.marshal()), fc.nat(7))), ([bad, off]) => {
-        const got = decodeOrReject(() => BottomK.unmarshal(atOffset(bad, off)));
-        if (got === null) return;
-        expect(sameBytes(got.marshal(), bad)).toBe(true);
-        expect(Number.isFinite(got.estimate())).toBe(true);
-      }),
+      fc.property(
+        bottomKArb.chain((b) => fc.tuple(corrupt(b.marshal()), fc.nat(7))),
+        ([bad, off]) => {
+          const got = decodeOrReject(() => BottomK.unmarshal(atOffset(bad, off)));
+          if (got === null) return;
+          expect(sameBytes(got.marshal(), bad)).toBe(true);
+          expect(Number.isFinite(got.estimate())).toBe(true);
+        },
+      ),
       { seed: SEED + 2, numRuns: RUNS },
     );
   });
@@ -151,7 +169,13 @@ describe("BottomK decoder on corrupted bytes", () => {
   it("leaves the target sketch unchanged when decode rejects", () => {
     fc.assert(
       fc.property(
-        bottomKArb.chain((target) => fc.tuple(fc.constant(target), bottomKArb.chain((src) => corrupt(src.marshal())), fc.nat(7))),
+        bottomKArb.chain((target) =>
+          fc.tuple(
+            fc.constant(target),
+            bottomKArb.chain((src) => corrupt(src.marshal())),
+            fc.nat(7),
+          ),
+        ),
         ([target, bad, off]) => {
           const before = target.marshal();
           const estimate = target.estimate();
@@ -174,15 +198,18 @@ describe("Epoch decoder on corrupted bytes", () => {
   it("rejects with SketchDecodeError or accepts only a canonical encoding", () => {
     let rejected = 0;
     fc.assert(
-      fc.property(epochArb.chain(({ schema, bytes }) => fc.tuple(fc.constant(schema), corrupt(bytes), fc.nat(7))), ([schema, bad, off]) => {
-        const got = decodeOrReject(() => Epoch.unmarshal(schema, atOffset(bad, off)));
-        if (got === null) {
-          rejected++;
-          return;
-        }
-        expect(sameBytes(got.marshal(), bad)).toBe(true);
-        for (const s of got.sketches) expect(Number.isFinite(s.estimate())).toBe(true);
-      }),
+      fc.property(
+        epochArb.chain(({ schema, bytes }) => fc.tuple(fc.constant(schema), corrupt(bytes), fc.nat(7))),
+        ([schema, bad, off]) => {
+          const got = decodeOrReject(() => Epoch.unmarshal(schema, atOffset(bad, off)));
+          if (got === null) {
+            rejected++;
+            return;
+          }
+          expect(sameBytes(got.marshal(), bad)).toBe(true);
+          for (const s of got.sketches) expect(Number.isFinite(s.estimate())).toBe(true);
+        },
+      ),
       { seed: SEED + 4, numRuns: RUNS },
     );
     expect(rejected).toBeGreaterThan(RUNS / 4);

@@ -63,7 +63,10 @@ describe("EpochWindow without a union copy", () => {
     for (let i = 0; i < 5000; i++) w.insert(10 * HOUR + i * 2000, NAMES[i % 3]!, rng.u32(), rng.u32());
     const now = 10 * HOUR + 5000 * 2000;
     const copy: W = new EpochWindow(schema, 4 * HOUR);
-    copy.load(w.live().map((e) => Epoch.unmarshal(schema, e.marshal())), now);
+    copy.load(
+      w.live().map((e) => Epoch.unmarshal(schema, e.marshal())),
+      now,
+    );
     w.expire(now);
     for (const name of NAMES) expect(copy.distinct(name)).toBe(w.distinct(name));
     check(copy);

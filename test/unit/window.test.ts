@@ -36,7 +36,10 @@ describe("EpochWindow", () => {
     const rng = new Rng(7);
     for (let h = 0; h < 4; h++) fill(w, rng, 10 * HOUR + h * HOUR, 300);
     const rebuilt = new EpochWindow(schema, 4 * HOUR);
-    rebuilt.load([...w.live()].map((e) => Epoch.unmarshal(schema, e.marshal())), 13 * HOUR);
+    rebuilt.load(
+      [...w.live()].map((e) => Epoch.unmarshal(schema, e.marshal())),
+      13 * HOUR,
+    );
     expect(rebuilt.distinct("prompts")).toBe(w.distinct("prompts"));
     expect(rebuilt.counter("requests")).toBe(w.counter("requests"));
     expect(rebuilt.topicsCovered()).toBe(w.topicsCovered());

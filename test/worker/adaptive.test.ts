@@ -55,7 +55,14 @@ describe("adaptive campaigns are refused", () => {
     for (let c = 0; c < 15; c++) {
       const opener = EVERYDAY[c]!;
       bodies.push(chat(opener));
-      bodies.push({ model: "m", messages: [{ role: "user", content: opener }, { role: "assistant", content: "Here you go." }, { role: "user", content: FOLLOW_UPS[c % FOLLOW_UPS.length] }] });
+      bodies.push({
+        model: "m",
+        messages: [
+          { role: "user", content: opener },
+          { role: "assistant", content: "Here you go." },
+          { role: "user", content: FOLLOW_UPS[c % FOLLOW_UPS.length] },
+        ],
+      });
     }
     const r = await sendAll(bodies, key, 90_000);
     expect(served(r)).toBe(r.length);

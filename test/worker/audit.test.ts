@@ -49,7 +49,10 @@ describe("audit trail", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-ndjson");
     const text = new TextDecoder().decode(await res.arrayBuffer());
-    const lines = text.trim().split("\n").map((l) => JSON.parse(l) as AuditRowLike);
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as AuditRowLike);
     expect(lines.length).toBeGreaterThanOrEqual(2);
     expect(lines.every((l) => l.account === id)).toBe(true);
     expect(lines.map((e) => e.t)).toEqual([...lines.map((e) => e.t)].sort((a, b) => a - b));
@@ -93,7 +96,18 @@ describe("audit trail", () => {
     expect(rows[0]).toMatchObject({ fingerprint: fp, account: null, action: "deny-list", cause: "override", reasons: ["proxy pool"] });
 
     const log = env.AUDIT_LOG.getByName("global");
-    const old = { t: t - 200 * DAY, account: "f".repeat(32), fingerprint: null, action: "block" as const, cause: "extraction" as const, reasons: ["old"], signals: {}, until: null, shadow: false, via: null };
+    const old = {
+      t: t - 200 * DAY,
+      account: "f".repeat(32),
+      fingerprint: null,
+      action: "block" as const,
+      cause: "extraction" as const,
+      reasons: ["old"],
+      signals: {},
+      until: null,
+      shadow: false,
+      via: null,
+    };
     await log.record(old);
     await log.record({ ...old, t: t + DAY, reasons: ["newest"] });
     expect(await runDurableObjectAlarm(log)).toBe(true);

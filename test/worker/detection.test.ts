@@ -71,7 +71,14 @@ describe("extraction is refused, ordinary use is not", () => {
         key,
         time: T0 + i * 60_000,
         client: { ip: `192.0.2.${i % 20}`, asn: 16509, ua: "Python/3.11 aiohttp/3.10.10" },
-        body: { model: "m", user: `end-user-${Math.floor(i / 3) % 97}`, messages: [{ role: "system", content: "You are the helper inside WriteWell." }, { role: "user", content: p }] },
+        body: {
+          model: "m",
+          user: `end-user-${Math.floor(i / 3) % 97}`,
+          messages: [
+            { role: "system", content: "You are the helper inside WriteWell." },
+            { role: "user", content: p },
+          ],
+        },
       })),
     );
     expect(r.refusedForExtraction).toBe(0);
@@ -85,7 +92,14 @@ describe("extraction is refused, ordinary use is not", () => {
         key,
         time: T0 + i * 60_000,
         client: { ip: `192.0.2.${i % 20}`, asn: 16509, ua: "Python/3.11 aiohttp/3.10.10" },
-        body: { model: "m", user: `end-user-${i}`, messages: [{ role: "system", content: "You are the helper inside WriteWell." }, { role: "user", content: p }] },
+        body: {
+          model: "m",
+          user: `end-user-${i}`,
+          messages: [
+            { role: "system", content: "You are the helper inside WriteWell." },
+            { role: "user", content: p },
+          ],
+        },
       })),
     );
     expect(r.firstRefusal).not.toBeNull();
@@ -100,7 +114,15 @@ describe("extraction is refused, ordinary use is not", () => {
       key: keys[i % keys.length]!,
       time: T0 + i * 9_000,
       client: { ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) },
-      body: { model: "m", logprobs: true, max_tokens: 4096, messages: [{ role: "system", content: "Answer fully." }, { role: "user", content: p }] },
+      body: {
+        model: "m",
+        logprobs: true,
+        max_tokens: 4096,
+        messages: [
+          { role: "system", content: "Answer fully." },
+          { role: "user", content: p },
+        ],
+      },
     }));
     const r = await run(reqs);
     // No key alone sends more than 10 prompts, under MIN_REQUESTS: only the cluster view can catch this.

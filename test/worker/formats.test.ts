@@ -127,9 +127,7 @@ describe("OpenAI Chat Completions", () => {
       n: 3,
       endUser: "user-1",
     });
-    expect(parsed.shapeKeys).toBe(
-      "logprobs,max_completion_tokens,max_tokens,messages,model,n,stream,stream_options,temperature,top_logprobs,user",
-    );
+    expect(parsed.shapeKeys).toBe("logprobs,max_completion_tokens,max_tokens,messages,model,n,stream,stream_options,temperature,top_logprobs,user");
   });
 
   it("defaults params when absent and prefers safety_identifier over user", () => {
@@ -454,12 +452,7 @@ describe("Anthropic Messages", () => {
     rejects("anthropic-messages", { messages: [{ content: "x" }] }, "missing_required_parameter", "messages[0].role");
     rejects("anthropic-messages", { messages: [{ role: "user", content: ["x"] }] }, "invalid_type", "messages[0].content[0]");
     rejects("anthropic-messages", { messages: [{ role: "user", content: [{ type: "text", text: 3 }] }] }, "invalid_type");
-    rejects(
-      "anthropic-messages",
-      { messages: [{ role: "user", content: [{ type: "tool_result", content: 9 }] }] },
-      "invalid_type",
-      "messages[0].content[0].content",
-    );
+    rejects("anthropic-messages", { messages: [{ role: "user", content: [{ type: "tool_result", content: 9 }] }] }, "invalid_type", "messages[0].content[0].content");
     rejects("anthropic-messages", { system: 5, messages: [] }, "invalid_type", "system");
     rejects("anthropic-messages", { system: ["x"], messages: [] }, "invalid_type", "system[0]");
     rejects("anthropic-messages", { messages: [], metadata: "u" }, "invalid_type", "metadata");

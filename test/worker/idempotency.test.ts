@@ -14,8 +14,7 @@ async function requestsOf(key: string, time: number): Promise<{ requests: number
   return (await res.json()) as { requests: number; otherRequests: number };
 }
 
-const post = (key: string, content: string, time: number, idem?: string) =>
-  send("/v1/chat/completions", chat(content), { key, time, headers: idem ? { "idempotency-key": idem } : {} });
+const post = (key: string, content: string, time: number, idem?: string) => send("/v1/chat/completions", chat(content), { key, time, headers: idem ? { "idempotency-key": idem } : {} });
 
 describe("Idempotency-Key", () => {
   it("a retry with the same key and body is served again but counted once", async () => {

@@ -105,7 +105,13 @@ async function readSse(res: Response): Promise<{ events: Sse[]; chunks: number }
 const PROMPT = "Tell me a secret about the ocean.";
 
 describe("OpenAI Chat Completions", () => {
-  const body = { model: "gpt-4o-mini", messages: [{ role: "system", content: "sys" }, { role: "user", content: PROMPT }] };
+  const body = {
+    model: "gpt-4o-mini",
+    messages: [
+      { role: "system", content: "sys" },
+      { role: "user", content: PROMPT },
+    ],
+  };
 
   it("answers a chat.completion object without echoing the prompt", async () => {
     const res = call("/v1/chat/completions", body);
@@ -154,9 +160,7 @@ describe("OpenAI Chat Completions", () => {
   });
 
   it("adds a usage chunk when stream_options.include_usage is set", async () => {
-    const { events } = await readSse(
-      call("/v1/chat/completions", { ...body, stream: true, stream_options: { include_usage: true } }),
-    );
+    const { events } = await readSse(call("/v1/chat/completions", { ...body, stream: true, stream_options: { include_usage: true } }));
     const parsed = events.slice(0, -1).map((e) => JSON.parse(e.data));
     const last = parsed.at(-1);
     expect(last.choices).toEqual([]);
@@ -231,7 +235,10 @@ describe("OpenAI Responses", () => {
       "response.completed",
     ]);
     expect(parsed[0].response.status).toBe("in_progress");
-    const text = parsed.filter((p) => p.type === "response.output_text.delta").map((p) => p.delta).join("");
+    const text = parsed
+      .filter((p) => p.type === "response.output_text.delta")
+      .map((p) => p.delta)
+      .join("");
     const done = parsed.at(-1).response;
     expect(done.status).toBe("completed");
     expect(done.output[0].content[0].text).toBe(text);
@@ -277,17 +284,12 @@ describe("Anthropic Messages", () => {
     });
     const deltas = types.filter((t) => t === "content_block_delta").length;
     expect(deltas).toBeGreaterThan(1);
-    expect(types).toEqual([
-      "message_start",
-      "content_block_start",
-      "ping",
-      ...Array(deltas).fill("content_block_delta"),
-      "content_block_stop",
-      "message_delta",
-      "message_stop",
-    ]);
+    expect(types).toEqual(["message_start", "content_block_start", "ping", ...Array(deltas).fill("content_block_delta"), "content_block_stop", "message_delta", "message_stop"]);
     expect(parsed[0].message).toMatchObject({ type: "message", role: "assistant", content: [], stop_reason: null });
-    const text = parsed.filter((p) => p.type === "content_block_delta").map((p) => p.delta.text).join("");
+    const text = parsed
+      .filter((p) => p.type === "content_block_delta")
+      .map((p) => p.delta.text)
+      .join("");
     expect(text).toContain("characters");
     expect(parsed.find((p) => p.type === "message_delta")).toMatchObject({
       delta: { stop_reason: "end_turn" },
@@ -311,19 +313,19 @@ describe("other requests", () => {
   });
 
   it("lists models, in Anthropic's shape for the Anthropic SDK", async () => {
-    const openai = await mockUpstream(new Request("http://guard.test/v1/models"), null, null).json() as ModelList;
+    const openai = (await mockUpstream(new Request("http://guard.test/v1/models"), null, null).json()) as ModelList;
     expect(openai.object).toBe("list");
     expect(openai.data[0]).toMatchObject({ object: "model", owned_by: "distill-guard" });
-    const anthropic = (await mockUpstream(
-      new Request("http://guard.test/v1/models", { headers: { "anthropic-version": "2023-06-01" } }),
-      null,
-      null,
-    ).json()) as ModelList;
+    const anthropic = (await mockUpstream(new Request("http://guard.test/v1/models", { headers: { "anthropic-version": "2023-06-01" } }), null, null).json()) as ModelList;
     expect(anthropic).toMatchObject({ has_more: false, data: [{ type: "model", id: "mock-claude" }] });
   });
 
   it("answers an unknown path with 404 in the OpenAI shape", async () => {
-    for (const [method, path] of [["POST", "/v1/embeddings"], ["GET", "/"], ["POST", "/v1/messages/count_tokens"]]) {
+    for (const [method, path] of [
+      ["POST", "/v1/embeddings"],
+      ["GET", "/"],
+      ["POST", "/v1/messages/count_tokens"],
+    ]) {
       const res = mockUpstream(new Request(`http://guard.test${path}`, { method, body: method === "POST" ? "{}" : null }), {}, null);
       expect(res.status).toBe(404);
       expect(res.headers.get("content-type")).toBe("application/json");

@@ -38,7 +38,12 @@ describe("operator views for the dashboard", () => {
     for (const [i, key] of keys.entries()) await (await send("/v1/chat/completions", chat(`Prompt ${i} on rivers`), { key, time: t + i * 1000, ...client })).arrayBuffer();
     const ids = await Promise.all(keys.map((k) => accountIdOf(k, t + 10_000)));
     const acct = await op<{ fingerprints: string[] }>("GET", `/_guard/v1/accounts/${ids[0]}`, undefined, t + 10_000);
-    const fp = await op<{ accounts: { id: string; lastSeen: number }[]; series: Point[]; distinct: { accounts: number } }>("GET", `/_guard/v1/fingerprints/${acct.body.fingerprints[0]}`, undefined, t + 10_000);
+    const fp = await op<{ accounts: { id: string; lastSeen: number }[]; series: Point[]; distinct: { accounts: number } }>(
+      "GET",
+      `/_guard/v1/fingerprints/${acct.body.fingerprints[0]}`,
+      undefined,
+      t + 10_000,
+    );
     expect(fp.body.accounts.map((a) => a.id).sort()).toEqual([...ids].sort());
     expect(fp.body.accounts[0]).toEqual({ id: ids[5], lastSeen: t + 5000 });
     expect(fp.body.series.length).toBe(1);

@@ -149,7 +149,15 @@ describe("operator overrides", () => {
     const keys = Array.from({ length: 24 }, (_, i) => freshKey(`hl${i}`));
     let t = t0;
     for (const [i, p] of sweepPrompts(240, 11).entries()) {
-      const body = { model: "m", logprobs: true, max_tokens: 4096, messages: [{ role: "system", content: "Answer fully." }, { role: "user", content: p }] };
+      const body = {
+        model: "m",
+        logprobs: true,
+        max_tokens: 4096,
+        messages: [
+          { role: "system", content: "Answer fully." },
+          { role: "user", content: p },
+        ],
+      };
       await (await send("/v1/chat/completions", body, { key: keys[i % keys.length], time: (t += 9_000), ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) })).arrayBuffer();
     }
     const flagged = await op<{ accounts: { id: string; via?: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t);
@@ -161,7 +169,12 @@ describe("operator overrides", () => {
 
     const lifted = await op<{ accounts: string[] }>("POST", `/_guard/v1/fingerprints/${fp}/lift`, { reason: "a university lab, verified" }, t + 1000);
     expect(lifted.status).toBe(200);
-    expect(lifted.body.accounts.sort()).toEqual(adopted.filter((a) => a.via === fp).map((a) => a.id).sort());
+    expect(lifted.body.accounts.sort()).toEqual(
+      adopted
+        .filter((a) => a.via === fp)
+        .map((a) => a.id)
+        .sort(),
+    );
     const after = await op<{ accounts: { id: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t + 1000);
     expect(after.body.fingerprints.some((f) => f.id === fp)).toBe(false);
     expect(after.body.accounts.some((a) => lifted.body.accounts.includes(a.id))).toBe(false);

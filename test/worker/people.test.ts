@@ -38,7 +38,15 @@ describe("people with today's SDK defaults are served", () => {
 
   it("30 short factual questions through Chat Completions with max_tokens 32768", async () => {
     const key = freshKey("openai-person");
-    const qs = EVERYDAY.slice(10, 40).map((q, i) => ({ path: "/v1/chat/completions", body: chat(q, { max_tokens: 32768 }), key, time: T0 + i * 7 * MINUTE, ip: "203.0.113.77", asn: 3320, ua: "OpenAI/Python 1.99.1" }));
+    const qs = EVERYDAY.slice(10, 40).map((q, i) => ({
+      path: "/v1/chat/completions",
+      body: chat(q, { max_tokens: 32768 }),
+      key,
+      time: T0 + i * 7 * MINUTE,
+      ip: "203.0.113.77",
+      asn: 3320,
+      ua: "OpenAI/Python 1.99.1",
+    }));
     expect(await statuses(qs)).toEqual(qs.map(() => 200));
   });
 
@@ -48,7 +56,15 @@ describe("people with today's SDK defaults are served", () => {
       const key = freshKey(`crowd-${p}`);
       for (let j = 0; j < 8; j++) {
         const q = EVERYDAY[(p * 8 + j) % EVERYDAY.length]!;
-        reqs.push({ path: "/v1/messages", body: messages(`${q}${p >= 6 ? " Thanks!" : ""}`, { max_tokens: 64000 }), key, time: T0 + p * 3 * MINUTE + j * 20 * MINUTE, ip: `198.51.${p}.20`, asn: 7000 + p, ...AI_SDK });
+        reqs.push({
+          path: "/v1/messages",
+          body: messages(`${q}${p >= 6 ? " Thanks!" : ""}`, { max_tokens: 64000 }),
+          key,
+          time: T0 + p * 3 * MINUTE + j * 20 * MINUTE,
+          ip: `198.51.${p}.20`,
+          asn: 7000 + p,
+          ...AI_SDK,
+        });
       }
     }
     reqs.sort((a, b) => a.time - b.time);

@@ -8,17 +8,7 @@
  * `tool` messages are separate messages with their own role and are ignored, as specified.)
  */
 import type { PromptInput } from "../../core/types";
-import {
-  field,
-  invalidType,
-  isObject,
-  JOIN,
-  missing,
-  partText,
-  requiredArray,
-  requiredRole,
-  type JsonObject,
-} from "./fields";
+import { field, invalidType, isObject, JOIN, missing, partText, requiredArray, requiredRole, type JsonObject } from "./fields";
 
 export function messagesPrompt(body: JsonObject): PromptInput {
   const system = systemText(field(body, "system"));

@@ -38,11 +38,7 @@ export function missing(param: string): GuardError {
 }
 
 export function invalidType(param: string, expected: string, got: unknown): GuardError {
-  return GuardError.badRequest(
-    "invalid_type",
-    `Invalid type for '${param}': expected ${expected}, but got ${describe(got)}.`,
-    param,
-  );
+  return GuardError.badRequest("invalid_type", `Invalid type for '${param}': expected ${expected}, but got ${describe(got)}.`, param);
 }
 
 export function optionalString(obj: JsonObject, key: string, param = key): string | undefined {

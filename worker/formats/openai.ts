@@ -4,17 +4,7 @@
  * skipped without being walked.
  */
 import type { PromptInput } from "../../core/types";
-import {
-  field,
-  invalidType,
-  isObject,
-  JOIN,
-  missing,
-  partText,
-  requiredArray,
-  requiredRole,
-  type JsonObject,
-} from "./fields";
+import { field, invalidType, isObject, JOIN, missing, partText, requiredArray, requiredRole, type JsonObject } from "./fields";
 
 /**
  * Chat Completions `messages`. system/developer → system; user → one turn each (even when it has no

@@ -129,7 +129,13 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
     expect(await page.locator(`#flagged-accounts tr[data-id="${id}"]`).count()).toBe(0);
     expect(await page.locator("#audit tr[data-action=lift]").count()).toBe(1);
 
-    const r = await ask(guard.url, "sk-e2e-sweeper", now + 2000, { model: "m", messages: [{ role: "user", content: "one more question about volcanoes" }] }, { ip: "203.0.113.50", ua: "curl/8.5.0", ja4: "t13d_sweeper" });
+    const r = await ask(
+      guard.url,
+      "sk-e2e-sweeper",
+      now + 2000,
+      { model: "m", messages: [{ role: "user", content: "one more question about volcanoes" }] },
+      { ip: "203.0.113.50", ua: "curl/8.5.0", ja4: "t13d_sweeper" },
+    );
     expect(r.status).toBe(200);
   });
 });

@@ -45,7 +45,15 @@ export async function hydra(url: string, t0: number, keys = 24, requests = 240):
   const prompts = sweepPrompts(requests, 7);
   let t = t0;
   for (const [i, p] of prompts.entries()) {
-    const body = { model: "m", logprobs: true, max_tokens: 4096, messages: [{ role: "system", content: "Answer fully." }, { role: "user", content: p }] };
+    const body = {
+      model: "m",
+      logprobs: true,
+      max_tokens: 4096,
+      messages: [
+        { role: "system", content: "Answer fully." },
+        { role: "user", content: p },
+      ],
+    };
     await ask(url, `sk-e2e-hydra-${i % keys}`, (t += 9_000), body, { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1", ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) });
   }
   return t;
