@@ -1,6 +1,6 @@
 import type { Hash64 } from "./hash";
 
-/** The four inspected API formats (contract §2). */
+/** The four inspected API formats (docs/contract.md, "The proxied API"). */
 export type ApiFormat = "openai-chat" | "openai-completions" | "openai-responses" | "anthropic-messages";
 
 /** Which error shape a path answers in. */

@@ -1,112 +1,8 @@
-/**
- * The built-in mock LLM that answers when `UPSTREAM_URL` is unset, so `npm run dev` works alone and
- * the `openai` / `@anthropic-ai/sdk` clients can be pointed at the guard offline. It speaks the four
- * inspected APIs in their real response shapes, streaming included, and `GET /v1/models`.
- *
- * The answer is short and deterministic: it states how many characters and user turns the prompt
- * had and never echoes the prompt (the mock must not become a way to see what the guard was sent).
- * Completion "tokens" are the answer's words, so `max_tokens` truncates it and reports
- * `length` / `max_tokens`, which lets tests exercise output budgets.
- */
-import type { ApiFormat, ParsedRequest } from "../core/types";
-import { errorResponse, GuardError } from "./errors";
-import { errorShapeForPath, formatForPath, parseBody } from "./formats";
-import { field, isObject } from "./formats/fields";
+/** The mock's answers in each API's own response shape, whole and as server-sent events. */
+import { field, isObject } from "../formats/fields";
+import { type Answer, randomId, type SseEvent } from "./answer";
 
-export interface MockUpstreamOptions {
-  /** Pause between server-sent events, so a stream really arrives over time. */
-  chunkDelayMs?: number;
-}
-
-const DEFAULT_CHUNK_DELAY_MS = 5;
-/** Choices per request are capped: the mock answers `n`, but must not be a way to make big bodies. */
-const MAX_CHOICES = 16;
-const OPENAI_MODEL = "mock-gpt";
-const ANTHROPIC_MODEL = "mock-claude";
-/** A fixed, plausible creation time for the listed models (2026-01-01T00:00:00Z). */
-const MODELS_CREATED = 1767225600;
-
-export function mockUpstream(request: Request, body: unknown, parsed: ParsedRequest | null, options: MockUpstreamOptions = {}): Response {
-  const path = new URL(request.url).pathname;
-  if (path === "/v1/models") {
-    if (request.method !== "GET") return errorResponse(GuardError.methodNotAllowed("GET"), "openai");
-    return modelList(request);
-  }
-  const format = formatForPath(path);
-  if (format === null) return errorResponse(GuardError.notFound(request.method, path), "openai");
-  const shape = errorShapeForPath(path);
-  if (request.method !== "POST") return errorResponse(GuardError.methodNotAllowed(), shape);
-
-  let req: ParsedRequest;
-  try {
-    req = parsed !== null && parsed.format === format ? parsed : parseBody(format, body);
-  } catch (err) {
-    if (err instanceof GuardError) return errorResponse(err, shape);
-    throw err;
-  }
-  const raw = isObject(body) ? body : {};
-  const answer = compose(format, req);
-  const delay = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
-  switch (format) {
-    case "openai-chat":
-      return req.params.stream ? sse(chatEvents(answer, includeUsage(raw)), delay) : json(chatCompletion(answer));
-    case "openai-completions":
-      return req.params.stream ? sse(completionEvents(answer, includeUsage(raw)), delay) : json(textCompletion(answer));
-    case "openai-responses":
-      return req.params.stream ? sse(responseEvents(answer, raw), delay) : json(responseObject(answer, raw, "completed"));
-    case "anthropic-messages":
-      return req.params.stream ? sse(anthropicEvents(answer), delay, "anthropic") : json(anthropicMessage(answer), "anthropic");
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The answer, shared by every format
-
-interface Answer {
-  model: string;
-  created: number;
-  /** Word pieces of one choice's text, each but the first with its leading space. */
-  pieces: string[];
-  text: string;
-  truncated: boolean;
-  choices: number;
-  promptTokens: number;
-  /** Tokens of one choice. */
-  completionTokens: number;
-}
-
-function compose(format: ApiFormat, parsed: ParsedRequest): Answer {
-  const { prompt, params } = parsed;
-  let chars = prompt.system.length;
-  for (const turn of prompt.userTurns) chars += turn.length;
-  const turns = prompt.userTurns.length;
-  const full = `This is the distill-guard mock upstream. Your prompt had ${chars} characters in ${turns} user ${turns === 1 ? "turn" : "turns"}.`;
-  const words = full.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
-  const limit = params.maxTokens === undefined ? words.length : Math.max(1, Math.floor(params.maxTokens));
-  const pieces = words.slice(0, limit);
-  // A legacy batch prompt gets n answers per prompt, as the real API does.
-  const perPrompt = format === "openai-completions" ? Math.max(1, turns) : 1;
-  return {
-    model: params.model !== "" ? params.model : format === "anthropic-messages" ? ANTHROPIC_MODEL : OPENAI_MODEL,
-    created: Math.floor(Date.now() / 1000),
-    pieces,
-    text: pieces.join(""),
-    truncated: pieces.length < words.length,
-    choices: Math.min(MAX_CHOICES, params.n * perPrompt),
-    promptTokens: Math.max(1, Math.ceil(chars / 4)),
-    completionTokens: pieces.length,
-  };
-}
-
-function randomId(prefix: string, length = 24): string {
-  const bytes = new Uint8Array(Math.ceil(length / 2));
-  crypto.getRandomValues(bytes);
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return prefix + hex.slice(0, length);
-}
-
-function includeUsage(body: Record<string, unknown>): boolean {
+export function includeUsage(body: Record<string, unknown>): boolean {
   const options = field(body, "stream_options");
   return isObject(options) && field(options, "include_usage") === true;
 }
@@ -130,7 +26,7 @@ function chatUsage(a: Answer) {
   };
 }
 
-function chatCompletion(a: Answer) {
+export function chatCompletion(a: Answer) {
   return {
     id: randomId("chatcmpl-"),
     object: "chat.completion",
@@ -148,7 +44,7 @@ function chatCompletion(a: Answer) {
   };
 }
 
-function chatEvents(a: Answer, withUsage: boolean): SseEvent[] {
+export function chatEvents(a: Answer, withUsage: boolean): SseEvent[] {
   const id = randomId("chatcmpl-");
   // With include_usage, every chunk carries `usage: null` and one last chunk the totals (as OpenAI does).
   const chunk = (choices: unknown[], usage?: unknown): SseEvent => ({
@@ -183,7 +79,7 @@ function completionUsage(a: Answer) {
   return { prompt_tokens: a.promptTokens, completion_tokens: completion, total_tokens: a.promptTokens + completion };
 }
 
-function textCompletion(a: Answer) {
+export function textCompletion(a: Answer) {
   return {
     id: randomId("cmpl-"),
     object: "text_completion",
@@ -200,7 +96,7 @@ function textCompletion(a: Answer) {
   };
 }
 
-function completionEvents(a: Answer, withUsage: boolean): SseEvent[] {
+export function completionEvents(a: Answer, withUsage: boolean): SseEvent[] {
   const id = randomId("cmpl-");
   const chunk = (choices: unknown[], usage?: unknown): SseEvent => ({
     data: JSON.stringify({
@@ -242,7 +138,7 @@ function outputMessage(a: Answer, id: string, status: "in_progress" | "completed
   };
 }
 
-function responseObject(a: Answer, body: Record<string, unknown>, status: ResponseStatus, ids = responseIds()) {
+export function responseObject(a: Answer, body: Record<string, unknown>, status: ResponseStatus, ids = responseIds()) {
   const done = status !== "in_progress";
   const final: ResponseStatus = a.truncated ? "incomplete" : "completed";
   const instructions = field(body, "instructions");
@@ -288,7 +184,7 @@ function responseIds() {
   return { response: randomId("resp_", 48), message: randomId("msg_", 48) };
 }
 
-function responseEvents(a: Answer, body: Record<string, unknown>): SseEvent[] {
+export function responseEvents(a: Answer, body: Record<string, unknown>): SseEvent[] {
   const ids = responseIds();
   let sequence = 0;
   const event = (type: string, payload: Record<string, unknown>): SseEvent => ({
@@ -322,7 +218,7 @@ function responseEvents(a: Answer, body: Record<string, unknown>): SseEvent[] {
 // ---------------------------------------------------------------------------------------------
 // Anthropic Messages
 
-function anthropicMessage(a: Answer) {
+export function anthropicMessage(a: Answer) {
   return {
     id: randomId("msg_"),
     type: "message",
@@ -340,7 +236,7 @@ function anthropicMessage(a: Answer) {
   };
 }
 
-function anthropicEvents(a: Answer): SseEvent[] {
+export function anthropicEvents(a: Answer): SseEvent[] {
   const event = (type: string, payload: Record<string, unknown>): SseEvent => ({
     event: type,
     data: JSON.stringify({ type, ...payload }),
@@ -365,65 +261,4 @@ function anthropicEvents(a: Answer): SseEvent[] {
     event("message_stop", {}),
   );
   return events;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Models
-
-function modelList(request: Request): Response {
-  // The Anthropic SDK always sends anthropic-version; its list shape differs from OpenAI's.
-  if (request.headers.has("anthropic-version")) {
-    const data = [ANTHROPIC_MODEL].map((id) => ({
-      type: "model",
-      id,
-      display_name: "Mock Claude",
-      created_at: new Date(MODELS_CREATED * 1000).toISOString(),
-    }));
-    return json({ data, has_more: false, first_id: data[0]!.id, last_id: data[data.length - 1]!.id }, "anthropic");
-  }
-  const data = [OPENAI_MODEL, ANTHROPIC_MODEL].map((id) => ({
-    id,
-    object: "model",
-    created: MODELS_CREATED,
-    owned_by: "distill-guard",
-  }));
-  return json({ object: "list", data });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Transport
-
-interface SseEvent {
-  event?: string;
-  data: string;
-}
-
-type Flavour = "openai" | "anthropic";
-
-/** The request-id header each SDK reads into its responses (`_request_id`). */
-function requestIdHeader(flavour: Flavour): [string, string] {
-  return [flavour === "anthropic" ? "request-id" : "x-request-id", randomId("req_")];
-}
-
-function json(value: unknown, flavour: Flavour = "openai"): Response {
-  return new Response(JSON.stringify(value), {
-    headers: [["content-type", "application/json"], requestIdHeader(flavour)],
-  });
-}
-
-/** Server-sent events, one event per chunk, paced by `delayMs`: a real stream, not a buffered string. */
-function sse(events: SseEvent[], delayMs: number, flavour: Flavour = "openai"): Response {
-  const encoder = new TextEncoder();
-  let next = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (next > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-      const { event, data } = events[next++]!;
-      controller.enqueue(encoder.encode(`${event !== undefined ? `event: ${event}\n` : ""}data: ${data}\n\n`));
-      if (next === events.length) controller.close();
-    },
-  });
-  return new Response(stream, {
-    headers: [["content-type", "text/event-stream; charset=utf-8"], ["cache-control", "no-cache"], requestIdHeader(flavour)],
-  });
 }
