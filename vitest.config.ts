@@ -67,7 +67,8 @@ export default defineConfig({
       { test: { name: "unit", environment: "node", include: ["test/unit/**/*.test.ts"] } },
       workerd("workerd", ["test/worker/**/*.test.ts", "test/durable-objects/**/*.test.ts"], base),
       workerd("workerd-shadow", ["test/modes/shadow.test.ts"], { ...base, GUARD_MODE: "shadow" }),
-      workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production" }),
+      // Production requires an upstream: a loopback port nothing listens on, so no answer can come from the mock.
+      workerd("workerd-production", ["test/modes/production.test.ts"], { GUARD_SECRET: "prod-secret", GUARD_ENV: "production", UPSTREAM_URL: "http://127.0.0.1:9" }),
       // A custom DETECTION_POLICY, set as `--var` would set it, reaches the Worker and its objects.
       workerd("workerd-policy", ["test/policy/**/*.test.ts"], { ...base, DETECTION_POLICY: JSON.stringify(CUSTOM_POLICY) }),
       // Test mode simply not set (development, with an operator token): test headers must be ignored.

@@ -27,7 +27,7 @@ export { DETECTION_POLICY_VAR, DETECTION_POLICY_VERSION, POLICY_SPEC, parseDetec
 
 /** The plain vars: where traffic goes, secrets, modes, limits, windows and how state is kept. */
 export const CONFIG_SPEC = {
-  UPSTREAM_URL: str("", "Where allowed traffic is forwarded (origin and optional base path). Unset: the built-in mock upstream answers."),
+  UPSTREAM_URL: str("", "Where allowed traffic is forwarded (origin and optional base path). Unset: the built-in mock upstream answers; a startup error when `GUARD_ENV` is `production`."),
   GUARD_SECRET: str(
     "",
     "Secret key for hashing API keys, prompts and fingerprints (`wrangler secret put GUARD_SECRET`). Unset: a development default with a warning; a startup error when `GUARD_ENV` is `production`.",
@@ -36,7 +36,7 @@ export const CONFIG_SPEC = {
   ADMIN_TOKEN: str("", "Bearer token of the operator API and dashboard (`wrangler secret put ADMIN_TOKEN`). Unset: those endpoints answer 404.", true),
   GUARD_MODE: oneOf(["enforce", "shadow"] as const, "enforce", "`shadow` records what extraction verdicts would do but never throttles or blocks for extraction; classic limits still apply."),
   GUARD_TEST_MODE: bool(false, "`true` honours the `x-guard-test-*` request headers and adds `x-guard-debug` to answers. Never in production: refused at startup when `GUARD_ENV` is `production`."),
-  GUARD_ENV: oneOf(["development", "production"] as const, "development", "Production marker. `production` requires `GUARD_SECRET` and forbids test mode."),
+  GUARD_ENV: oneOf(["development", "production"] as const, "development", "Production marker. `production` requires `GUARD_SECRET` and `UPSTREAM_URL` and forbids test mode."),
   CLIENT_IP_HEADER: str(
     "cf-connecting-ip",
     "Header that carries the trusted client address. Set it to your proxy's header when the guard is not behind Cloudflare's edge; empty: addresses are not used.",
@@ -155,6 +155,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
   if (config.GUARD_ENV === "production") {
     if (!config.GUARD_SECRET) throw new ConfigError("GUARD_SECRET must be set when GUARD_ENV is production (wrangler secret put GUARD_SECRET)");
     if (config.GUARD_TEST_MODE) throw new ConfigError("GUARD_TEST_MODE must not be true when GUARD_ENV is production");
+    // The mock's canned answers would reach real clients as if the model had written them.
+    if (!config.UPSTREAM_URL) throw new ConfigError("UPSTREAM_URL must be set when GUARD_ENV is production (the built-in mock upstream never answers in production)");
   }
   if (config.UPSTREAM_URL) {
     try {

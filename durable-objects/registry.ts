@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Action } from "../core/policy";
+import { severity } from "../core/verdict";
 import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
 
 /** The registry is one object of this name in GUARD_REGISTRY. */
@@ -43,6 +44,13 @@ interface Row extends Record<string, SqlStorageValue> {
   updated: number;
 }
 
+/** Whether a stored entry, still active when `r` was reached, is more severe than `r` or as severe and lasting longer. */
+function outranks(action: Action, until: number | null, r: FlagReport): boolean {
+  if (action === "allow" || (until !== null && until <= r.since)) return false;
+  if (severity(action) !== severity(r.action)) return severity(action) > severity(r.action);
+  return r.until !== null && (until === null || until > r.until);
+}
+
 export class GuardRegistry extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,7 +77,14 @@ export class GuardRegistry extends DurableObject<Env> {
       .map((r) => r.id);
   }
 
+  /**
+   * Keeps, per subject, the most severe entry still active at the report's time. A subject's own
+   * verdict only escalates while active, but a fingerprint's FP_SHARDS shards each report under the
+   * same id: a shard's later throttle must not replace another shard's block.
+   */
   async report(r: FlagReport): Promise<void> {
+    const kept = this.ctx.storage.sql.exec<Pick<Row, "action" | "until">>("SELECT action, until FROM flagged WHERE kind = ? AND id = ?", r.kind, r.id).toArray()[0];
+    if (kept && outranks(kept.action as Action, kept.until, r)) return;
     this.ctx.storage.sql.exec(
       "INSERT OR REPLACE INTO flagged (kind, id, action, reasons, since, until, shadow, via, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       r.kind,

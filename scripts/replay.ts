@@ -16,6 +16,7 @@ import { lineHeaders } from "../eval/http";
 import { DEFAULT_SCHEDULER, schedule } from "../eval/replay";
 import { readScenario, type IndexedLine } from "../eval/scenario";
 import { testHeaders } from "../tools/test-headers";
+import { progressPrinter } from "./progress";
 
 interface Options {
   file: string;
@@ -98,12 +99,13 @@ async function main(): Promise<void> {
     lastT = Math.max(lastT, line.t);
   };
 
-  const progress = setInterval(() => process.stderr.write(`\rreplay: ${sent} requests, ${Math.round(sent / ((Date.now() - started) / 1000))}/s   `), 2000);
+  const printer = progressPrinter(process.stderr);
+  const progress = setInterval(() => printer.update(`replay: ${sent} requests, ${Math.round(sent / ((Date.now() - started) / 1000))}/s`), 2000);
   try {
     await schedule(readScenario(o.file, { limit: o.limit }), send, () => {}, { ...DEFAULT_SCHEDULER, concurrency: o.concurrency });
   } finally {
     clearInterval(progress);
-    process.stderr.write("\n");
+    printer.done();
   }
 
   const seconds = (Date.now() - started) / 1000;

@@ -2,9 +2,12 @@
  * vitest globalSetup for the fault projects: a local upstream on 127.0.0.1 whose behaviour the
  * request picks with `x-test-upstream` (forwarded unchanged by the guard): `stall` accepts the
  * connection and never answers, `reset` drops the connection, `500` answers an upstream error,
- * anything else answers 200 JSON. Also finds a port nothing listens on, for "connection refused".
+ * `gzip` answers 200 JSON gzipped whatever the request accepts (an upstream that ignores
+ * `identity`), anything else answers 200 JSON. Every answer echoes the Accept-Encoding it was sent in
+ * `x-upstream-accept-encoding`. Also finds a port nothing listens on, for "connection refused".
  */
 import { createServer, type Server } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { TestProject } from "vitest/node";
 
 function listen(server: Server): Promise<number> {
@@ -23,7 +26,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     req.on("end", () => {
       const status = mode === "500" ? 500 : 200;
       const body = status === 200 ? { id: "up-1", object: "chat.completion", choices: [] } : { error: { message: "upstream broke", type: "server_error" } };
-      res.writeHead(status, { "content-type": "application/json", "x-upstream": "test" });
+      const sent = { "x-upstream-accept-encoding": req.headers["accept-encoding"] ?? "(none)" };
+      if (mode === "gzip") {
+        res.writeHead(status, { "content-type": "application/json", "content-encoding": "gzip", "x-upstream": "test", ...sent });
+        res.end(gzipSync(JSON.stringify(body)));
+        return;
+      }
+      res.writeHead(status, { "content-type": "application/json", "x-upstream": "test", ...sent });
       res.end(JSON.stringify(body));
     });
   });

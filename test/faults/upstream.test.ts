@@ -61,3 +61,38 @@ describe("upstream failures", () => {
     expect(res.headers.get("RateLimit-Policy")).toBeTruthy();
   });
 });
+
+// The runtime's fetch asks for gzip when no Accept-Encoding is set and hands the answer back with its
+// Content-Encoding, which the runtime then re-applies on the way out: a client that never asked got gzip.
+describe("content encoding", () => {
+  it("asks the upstream for identity when the client sent no Accept-Encoding, and answers uncompressed", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("ae-none") });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-upstream-accept-encoding")).toBe("identity");
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(await res.json()).toMatchObject({ object: "chat.completion" });
+  });
+
+  it("forwards the client's own Accept-Encoding", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("ae-br"), headers: { "accept-encoding": "br;q=1, gzip;q=0.5" } });
+    expect(res.headers.get("x-upstream-accept-encoding")).toBe("br;q=1, gzip;q=0.5");
+    await res.text();
+  });
+
+  it("decodes an upstream that compresses anyway before answering a client that did not accept it", async () => {
+    for (const accept of [undefined, "identity", "gzip;q=0, br"]) {
+      const headers: Record<string, string> = { "x-test-upstream": "gzip", ...(accept ? { "accept-encoding": accept } : {}) };
+      const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("ae-forced"), headers });
+      expect(res.status, String(accept)).toBe(200);
+      expect(res.headers.get("content-encoding"), String(accept)).toBeNull();
+      expect(await res.json()).toMatchObject({ object: "chat.completion" });
+    }
+  });
+
+  it("keeps a compressed answer for a client that accepts its coding", async () => {
+    const res = await send("/v1/chat/completions", chat("hello"), { key: freshKey("ae-gzip"), headers: { "x-test-upstream": "gzip", "accept-encoding": "gzip" } });
+    expect(res.headers.get("x-upstream-accept-encoding")).toBe("gzip");
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(await res.json()).toMatchObject({ object: "chat.completion" });
+  });
+});

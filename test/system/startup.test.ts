@@ -7,6 +7,9 @@ import { describe, expect, it } from "vitest";
 import { type RunningWorker, startWorker, WorkerStartError } from "../../tools/launcher";
 import { testHeaders } from "../../tools/test-headers";
 
+/** A loopback port nothing listens on: production needs an upstream, and these cases must not reach a real one. */
+const UNREACHABLE = "http://127.0.0.1:9";
+
 type Started = { error: string } | { status: number; body: string };
 
 /** Starts the Worker with `vars` over wrangler.toml's and asks it one question, or reports why it did not start. */
@@ -30,13 +33,18 @@ async function start(vars: Record<string, string>): Promise<Started> {
 
 describe("startup with unsafe bindings", () => {
   it("refuses test mode when GUARD_ENV is production", async () => {
-    const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret", GUARD_TEST_MODE: "true" });
+    const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret", GUARD_TEST_MODE: "true", UPSTREAM_URL: UNREACHABLE });
     expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: GUARD_TEST_MODE must not be true when GUARD_ENV is production/);
   });
 
   it("refuses to run in production without GUARD_SECRET instead of using the development default", async () => {
-    const r = await start({ GUARD_ENV: "production" });
+    const r = await start({ GUARD_ENV: "production", UPSTREAM_URL: UNREACHABLE });
     expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: GUARD_SECRET must be set when GUARD_ENV is production/);
+  });
+
+  it("refuses to run in production without UPSTREAM_URL instead of answering from the mock", async () => {
+    const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret" });
+    expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: UPSTREAM_URL must be set when GUARD_ENV is production/);
   });
 
   it("refuses a malformed var, naming it", async () => {
@@ -50,8 +58,10 @@ describe("startup with unsafe bindings", () => {
     expect("error" in r ? r.error : `served ${JSON.stringify(r)}`).toMatch(/ConfigError: DETECTION_POLICY has an unknown field \\*"novelty\\*"/);
   });
 
-  it("starts in production with a secret and no test mode, and ignores test headers", async () => {
-    const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret" });
-    expect(r).toMatchObject({ status: 200 });
+  // It serves: the unreachable upstream is a 502 in the API's shape (a test header honoured would be a 400).
+  it("starts in production with a secret, an upstream and no test mode, and ignores test headers", async () => {
+    const r = await start({ GUARD_ENV: "production", GUARD_SECRET: "prod-secret", UPSTREAM_URL: UNREACHABLE });
+    expect(r).toMatchObject({ status: 502 });
+    expect("body" in r ? r.body : "").toContain("upstream_error");
   });
 });

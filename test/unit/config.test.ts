@@ -84,7 +84,8 @@ describe("config errors", () => {
     [{ GUARD_TEST_MODE: "yes" }, /GUARD_TEST_MODE/],
     [{ UPSTREAM_URL: "ftp://x" }, /UPSTREAM_URL/],
     [{ GUARD_ENV: "production" }, /GUARD_SECRET/],
-    [{ GUARD_ENV: "production", GUARD_SECRET: "s", GUARD_TEST_MODE: "true" }, /GUARD_TEST_MODE/],
+    [{ GUARD_ENV: "production", GUARD_SECRET: "s", GUARD_TEST_MODE: "true", UPSTREAM_URL: "https://up.test" }, /GUARD_TEST_MODE/],
+    [{ GUARD_ENV: "production", GUARD_SECRET: "s" }, /UPSTREAM_URL must be set when GUARD_ENV is production/],
     [{ DETECTION_POLICY: '{"version":2,"throttleScore":3,"blockScore":2}' }, /blockScore/],
   ])("rejects %j with an error naming the binding", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
