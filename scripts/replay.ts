@@ -2,7 +2,7 @@
  * Replays a traffic scenario file against a running guard, for a look at the dashboard:
  *
  *   npm run dev -- --var GUARD_TEST_MODE:true --var ADMIN_TOKEN:dev-admin-token
- *   npm run replay -- /work/shared/scenarios/dev.jsonl.gz [--url http://127.0.0.1:8787] [--limit N]
+ *   npm run replay -- out/scenarios/holdout.jsonl.gz [--url http://127.0.0.1:8787] [--limit N]
  *                     [--speed max|N] [--concurrency 8] [--token dev-admin-token]
  *
  * Each line goes out with the test headers (x-guard-test-time, -ja4, -asn, cf-connecting-ip,

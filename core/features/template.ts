@@ -121,7 +121,7 @@ function pushPart(f: number, a: number, b: number): number {
  * part keeps its first TEMPLATE_HEAD and last TEMPLATE_TAIL symbols. With no instruction found, the
  * frame is the first and last symbols of the whole masked text.
  *
- * Measured on ../shared/data: 80.7% of the 27k T0 rows share the most common frame of their template
+ * Measured on the development data's T0 prompts: 80.7% of the 27k rows share the most common frame of their template
  * (142 templates); the six batch jobs of the dev scenario 98–100%; twelve synthetic batch shapes
  * (instruction before or after, colon, blank line, labels, cues) over 300 ShareGPT texts 91–100%
  * (mean 97.6%); 100 consecutive Alpaca rows give 100 distinct frames, ShareGPT 98.6–99.9. Misses: an

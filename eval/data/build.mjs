@@ -1,15 +1,16 @@
-// Rebuilds this folder's sample from the project's full prompt data (the /work/shared/data layout,
+// Rebuilds this folder's sample from the project's full prompt data (the layout MANIFEST.md describes,
 // see MANIFEST.md): the self-instruct seed tasks whole, and from every T0 dataset every template
 // with the first distinct rows of each, as many as a per-dataset text budget allows. Only sources
 // whose licence allows shipping in an Apache-2.0 repository are read.
 //
-//   node eval/data/build.mjs [SOURCE_DIR]      (default /work/shared/data)
+//   node eval/data/build.mjs SOURCE_DIR
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 
-const source = process.argv[2] ?? "/work/shared/data";
+const source = process.argv[2];
+if (!source) throw new Error("usage: node eval/data/build.mjs SOURCE_DIR");
 const here = dirname(fileURLToPath(import.meta.url));
 /** characters of prompt text kept per T0 dataset */
 const TEXT_BUDGET = 300_000;

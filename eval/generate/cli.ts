@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { createGzip } from "node:zlib";
 import { UsageError, numberFlag, parseArgs, stringFlag, switchFlag } from "../args";
 import type { ScenarioLine } from "../scenario";
-import { DEFAULT_DATA_DIR, DEFAULT_REFERENCE, generateScenario } from "./generate";
+import { DEFAULT_DATA_DIR, generateScenario } from "./generate";
 import { PRESETS } from "./presets";
 
 const USAGE = `usage: npm run scenario -- [--out FILE.jsonl.gz] [options]
@@ -21,8 +21,8 @@ const USAGE = `usage: npm run scenario -- [--out FILE.jsonl.gz] [options]
   --seed S          random seed (default: the preset's)
   --scale X         multiply actor counts and campaign sizes (default 1)
   --data DIR        prompt data (default the shipped sample ${DEFAULT_DATA_DIR};
-                    /work/shared/data layout accepted)
-  --reference FILE  scenario whose campaign prompts to avoid, or "none" (default ${DEFAULT_REFERENCE} if present)
+                    a folder in the layout eval/data/MANIFEST.md describes, with more sources)
+  --reference FILE  scenario whose campaign prompts to avoid (default none)
   --start ISO       period start (default: the preset's)
   --days N          period length in days (default: the preset's)
 `;

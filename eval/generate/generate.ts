@@ -2,7 +2,6 @@
  * Builds a whole scenario in memory: every actor's requests, in time order, with its summary.
  * Deterministic given the seed, scale, preset and input files.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ScenarioLine } from "../scenario";
 import { generateApp, generateBatch, generatePowerUser, generateUser } from "./benign";
@@ -21,7 +20,6 @@ import type { ScenarioSummary } from "./summary";
 /** The shipped sample (eval/data/MANIFEST.md), from the repository root where npm scripts and vitest run. */
 export const DEFAULT_DATA_DIR = resolve("eval/data");
 /** The dev scenario: its campaigns' prompts are kept out of generated campaigns while fresh ones last. */
-export const DEFAULT_REFERENCE = "/work/shared/scenarios/dev.jsonl.gz";
 
 export interface GenerateOptions {
   preset: Preset;
@@ -50,7 +48,7 @@ export function generateScenario(options: GenerateOptions): Generated {
   const scale = options.scale ?? 1;
   if (!(scale > 0)) throw new RangeError("scale must be positive");
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
-  const reference = options.reference === undefined ? (existsSync(DEFAULT_REFERENCE) ? DEFAULT_REFERENCE : null) : options.reference;
+  const reference = options.reference ?? null;
   const start = Date.parse(options.start ?? preset.start);
   if (Number.isNaN(start)) throw new RangeError(`bad start ${options.start ?? preset.start}`);
   const days = options.days ?? preset.days;
