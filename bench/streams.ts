@@ -49,6 +49,7 @@ export function promptObservation(rng: Rng, shape: StreamShape): PromptObservati
     state: rng.u32(),
     cues: 0,
     harvest: false,
+    longOutput: false,
     tokens: 256,
   };
 }

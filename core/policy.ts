@@ -83,6 +83,8 @@ export interface AccountFigures extends CoverageFigures {
   /** Repeats of a request sent long before (not an immediate retry), and how many prompts they re-sent. */
   staleRepeats: number;
   distinctStaleRepeats: number;
+  /** Fresh requests with an explicit max_tokens of 4096 or more. */
+  longOutput: number;
   /** Distinct sampled shingles, and sampled shingles sent: reported, not scored. */
   shingles: number;
   shingleSamples: number;
@@ -200,7 +202,7 @@ function gated(f: CoverageFigures, s: Shape, p: PolicyConfig, singleShotRatio: n
  * over many inputs, not harvesting): task phrasing, pace and volume are what a batch job is, so
  * the caller reads no more evidence of that kind.
  */
-function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer, who: string, carried: (k: CarriedBy) => boolean = () => true): boolean {
+function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer, who: string, carried: (k: CarriedBy) => boolean = () => true, longAnswers = false): boolean {
   const harvest = share(f.harvest, f.fresh);
   const harvesting = harvest >= p.HARVEST_RATIO && carried("harvest");
   if (harvesting) sc.add("harvest", 0.5, `${who}: logprobs or several choices asked on ${Math.round(harvest * 100)}% of novel single-shot requests`);
@@ -216,7 +218,9 @@ function sweepEvidence(f: CoverageFigures, s: Shape, p: PolicyConfig, sc: Scorer
   // Several templates each reused over many inputs is a grid sweep; one or a few is a batch job.
   const templates = Math.round(f.distinctTemplates);
   if (s.templateRatio <= p.TEMPLATE_REUSE && templates < GRID_TEMPLATES) {
-    if (!harvesting && !eliciting) {
+    // Long answers to every input are no batch job's need but a harvest's: a sweep that goes
+    // template by template looks like a batch job until its fifth template.
+    if (!harvesting && !eliciting && !longAnswers) {
       sc.add("batchJob", 0, `${who}: one instruction over many inputs (${templates} templates), as a batch job`);
       return false;
     }
@@ -263,7 +267,8 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
   const pace = share(f.fast, f.fresh);
   sc.out.signals.pace = r2(pace);
   sc.out.signals.shingleNovelty = r2(share(f.shingles, f.shingleSamples));
-  if (gated(f, s, p, p.SINGLE_SHOT_RATIO) && sweepEvidence(f, s, p, sc, "account")) {
+  const longAnswers = share(f.longOutput, f.fresh) >= p.HARVEST_RATIO;
+  if (gated(f, s, p, p.SINGLE_SHOT_RATIO) && sweepEvidence(f, s, p, sc, "account", undefined, longAnswers)) {
     // A volume of novel single-shot prompts no person types in one window; by itself only half the
     // evidence, since a script of one's own can send as many. Per account: a crowd's sum is no tell.
     if (f.singleShot >= p.SINGLES_BUDGET) {

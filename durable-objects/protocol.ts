@@ -44,6 +44,8 @@ export interface PromptObservation {
   cues: number;
   /** Scoring parameters: logprobs or n > 1. */
   harvest: boolean;
+  /** An explicit max_tokens of 4096 or more: no evidence alone (SDK defaults), see core/policy.ts. */
+  longOutput: boolean;
   tokens: number;
 }
 

@@ -18,7 +18,7 @@ export const ACCOUNT_SCHEMA = {
   // shingle sketch's distinct count measures near-duplicates.
   // Appended only (core/window.ts reads older epochs with the new ones at zero). Every counter after
   // `tokens` counts fresh requests only: not a repeat of what the account sent before.
-  counters: ["requests", "tokens", "singleShot", "harvest", "shingleSamples", ...PROMPT_COUNTERS, "fast", "staleRepeats"] as const,
+  counters: ["requests", "tokens", "singleShot", "harvest", "shingleSamples", ...PROMPT_COUNTERS, "fast", "staleRepeats", "longOutput"] as const,
   topicBuckets: TOPIC_BUCKETS,
   v1Counters: 5,
 } satisfies WindowSchema<string, string>;

@@ -63,6 +63,7 @@ export function recordAccount(w: AccountWindow, obs: AccountObservation, now: nu
     return;
   }
   if (c.fast) w.count(now, "fast");
+  if (p.longOutput) w.count(now, "longOutput");
   w.insertAll(now, "shingles", p.shingles);
   w.count(now, "shingleSamples", p.shingles.length >>> 1);
 }
@@ -124,6 +125,7 @@ export function assessAccountWindow(w: AccountWindow, now: number, cfg: Paramete
       fast: f.counters.fast,
       staleRepeats: f.counters.staleRepeats,
       distinctStaleRepeats: f.distinct.staleRepeats,
+      longOutput: f.counters.longOutput,
       shingles: f.distinct.shingles,
       shingleSamples: f.counters.shingleSamples,
       networks: f.distinct.networks,

@@ -22,6 +22,9 @@ function conversationState(f: Features): number {
   return fmix32(h ^ f.prompt.lo) >>> 0;
 }
 
+/** max_tokens from which a request asks for long answers (today's SDK defaults are far above it). */
+const LONG_OUTPUT_TOKENS = 4096;
+
 export function promptObservation(f: Features, parsed: ParsedRequest): PromptObservation {
   const p = parsed.params;
   return {
@@ -37,6 +40,7 @@ export function promptObservation(f: Features, parsed: ParsedRequest): PromptObs
     cues: f.cues,
     // Scoring parameters only. A large max_tokens is what today's SDKs send by default.
     harvest: p.logprobs || p.n > 1,
+    longOutput: p.maxTokens !== undefined && p.maxTokens >= LONG_OUTPUT_TOKENS,
     tokens: f.tokens,
   };
 }

@@ -22,6 +22,7 @@ export function randomPrompt(extra: Partial<PromptObservation> = {}): PromptObse
     state: u32(),
     cues: 0,
     harvest: false,
+    longOutput: false,
     tokens: 50,
     ...extra,
   };

@@ -31,6 +31,7 @@ function account(over: Partial<AccountFigures>): AccountFigures {
     fast: 0,
     staleRepeats: 0,
     distinctStaleRepeats: 0,
+    longOutput: 0,
     shingles: 100,
     shingleSamples: 100,
     networks: 1,
@@ -104,6 +105,7 @@ function pacedStream(cfg: Config): Action {
       state: 1000 + i,
       cues: 0,
       harvest: true,
+      longOutput: false,
       tokens: 10,
     };
     const seen = recordAccountPrompt(w, ledger, last, { now, prompt, network: null, endUser: null, fingerprints: [] }, now, cfg.PACE_GAP_S * 1000);

@@ -24,6 +24,7 @@ function account(over: Partial<AccountFigures>): AccountFigures {
     fast: 0,
     staleRepeats: 0,
     distinctStaleRepeats: 0,
+    longOutput: 0,
     shingles: 100,
     shingleSamples: 100,
     networks: 1,
@@ -83,6 +84,12 @@ describe("people pass", () => {
     const a = assessAccount(account({ requests: 300, fresh: 300, distinctPrompts: 300, distinctTemplates: 1, singleShot: 300, task: 300, fast: 299, topics: 200 }), cfg);
     expect(action(a)).toBe("allow");
     expect(a.evidence.map((e) => e.signal)).toEqual(["batchJob"]);
+  });
+
+  it("does not take a template-by-template sweep asking for long answers for a batch job", () => {
+    const sweep = assessAccount(account({ requests: 300, fresh: 300, distinctPrompts: 300, distinctTemplates: 1, singleShot: 300, task: 300, fast: 299, topics: 200, longOutput: 300 }), cfg);
+    expect(sweep.evidence.map((e) => e.signal)).not.toContain("batchJob");
+    expect(action(sweep)).toBe("block");
   });
 
   it("keeps an app whose end users come back and hold conversations below the throttle", () => {

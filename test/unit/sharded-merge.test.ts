@@ -60,6 +60,7 @@ function traffic(n: number, accounts: number, seed: number): FingerprintObservat
         state: rng.u32(),
         cues: 0,
         harvest: false,
+        longOutput: false,
         tokens: 40,
       },
       seen: FRESH_SINGLE,
