@@ -140,7 +140,7 @@ const MANY_TASKS = 40;
 const MIN_UNVERIFIED = 5;
 /** Strong tiers: a share this high over this many requests is no accident of a person's habits. */
 const STRONG_SHARE = 0.8;
-const STRONG_ELICIT = 20;
+const STRONG_ELICIT = 40;
 const STRONG_UNVERIFIED = 13;
 const MIN_STALE_REPEATS = 10;
 /** Distinct prompts re-sent over re-sends: padding 0.77–0.83 in our scenarios, people 0.13–0.59. */

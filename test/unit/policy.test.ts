@@ -119,11 +119,12 @@ describe("each signal adds evidence, and two throttle", () => {
     });
   }
 
-  it("a sweep at machine pace, nearly all histories invented, nearly all prompts wrapped for reasoning, or a fifth of requests re-sent, counts double", () => {
-    expect(assessAccount(account({ requests: 50, staleRepeats: 10, distinctStaleRepeats: 9 }), cfg).score).toBe(1);
+  it("a sweep at machine pace, nearly all histories invented, or nearly all of 40 prompts wrapped for reasoning, counts double", () => {
     expect(assessAccount(account({ fast: 39 }), cfg).score).toBe(1);
     expect(assessAccount(account({ unverified: 30, withHistory: 30 }), cfg).score).toBe(1);
-    expect(assessAccount(account({ elicit: 38 }), cfg).score).toBe(1);
+    expect(assessAccount(account({ elicit: 38 }), cfg).score).toBe(0.5);
+    const many = { requests: 60, fresh: 60, distinctPrompts: 60, distinctTemplates: 60, singleShot: 60, topics: 59 };
+    expect(assessAccount(account({ ...many, elicit: 50 }), cfg).score).toBe(1);
   });
 
   it("a volume of novel single-shot prompts no person types is half a throttle, three times it a whole one", () => {
