@@ -282,7 +282,7 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
     sc.out.signals.staleRepeats = Math.round(f.staleRepeats);
     sc.out.signals.repeatSpread = r2(spread);
     if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO && spread >= PADDING_SPREAD)
-      sc.add("padding", padding >= 2 * p.PADDING_RATIO ? 1 : 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
+      sc.add("padding", 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
   }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.

@@ -161,6 +161,10 @@ describe("each signal adds evidence, and two throttle", () => {
 });
 
 describe("repeats", () => {
+  it("padding is never more than half a throttle, however much of the traffic it is", () => {
+    expect(assessAccount(account({ requests: 80, staleRepeats: 40, distinctStaleRepeats: 40 }), cfg).score).toBe(0.5);
+  });
+
   it("a person coming back to a few prompts of their own is not padding", () => {
     const person = assessAccount(account({ requests: 80, staleRepeats: 30, distinctStaleRepeats: 9 }), cfg);
     expect(signalsOf(person)).toEqual([]);
