@@ -28,7 +28,7 @@ export const POLICY_SPEC = {
   PACE_RATIO: num(0.5, "Share of fresh requests sent within `paceGapS` of the one before that adds evidence (80 % counts double).", 0, 1),
   PACE_GAP_S: num(10, "Seconds between fresh requests below which they count as machine-paced (a person reads an answer before the next question).", 0),
   SINGLES_BUDGET: int(100, "Novel single-shot prompts in the window that add evidence (three times it counts double): far above a person's questions, still only half a throttle.", 1),
-  PADDING_RATIO: num(0.1, "Share of requests that re-send a prompt sent long before (not an immediate retry) that adds evidence, from 10 such spread over what the account sent (people come back to a few prompts of their own).", 0, 1),
+  PADDING_RATIO: num(0.1, "Share of requests that re-send a prompt sent long before (not an immediate retry) that adds evidence, from 10 such spread over what was sent (people repeat a few).", 0, 1),
   DISTINCT_PROMPT_BUDGET: int(5000, "Distinct prompts an account may send per detection window before volume alone is evidence (a backstop; twice it is stronger evidence).", 1),
   TEMPLATE_REUSE: num(0.2, "Distinct templates over distinct prompts at or below which a stream is template-driven (a batch job with fewer than 5 templates, a grid sweep with more).", 0, 1),
   NETWORK_SPREAD: num(0.8, "Distinct client networks over fresh requests at or above which an account counts as rotating addresses.", 0, 1),
