@@ -8,60 +8,18 @@ import { describe, expect, it } from "vitest";
 import { parseConfig, policyField, policyJson, POLICY_SPEC, type Config, type PolicyKey } from "../../core/config";
 import { actionFor, assessAccount, assessFingerprint, type AccountFigures, type Action, type FingerprintFigures } from "../../core/policy";
 import { nextVerdict, type ExtractionVerdict } from "../../core/verdict";
+import { accountFigures, fingerprintFigures } from "./figures";
 import { Ledger } from "../../core/signals/ledger";
 import { ACCOUNT_LEDGER_CAPACITY, accountWindow, assessAccountWindow, recordAccountPrompt } from "../../durable-objects/windows";
 
-const BUCKETS = 1024;
-
 /** 40 fresh novel single-shot prompts, all asking for logprobs: the gate and one piece of evidence (score 0.5). */
 function account(over: Partial<AccountFigures>): AccountFigures {
-  return {
-    requests: 40,
-    fresh: 40,
-    distinctPrompts: 40,
-    distinctTemplates: 40,
-    singleShot: 40,
-    unverified: 0,
-    withHistory: 0,
-    harvest: 40,
-    elicit: 0,
-    task: 0,
-    topics: 39,
-    topicBuckets: BUCKETS,
-    fast: 0,
-    staleRepeats: 0,
-    distinctStaleRepeats: 0,
-    longOutput: 0,
-    shingles: 100,
-    shingleSamples: 100,
-    networks: 1,
-    endUsers: 0,
-    ...over,
-  };
+  return accountFigures(40, { harvest: 40, topics: 39, ...over });
 }
 
 /** 20 accounts on one network and client, harvesting dataset tasks: four pieces of evidence (score 2). */
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
-  return {
-    requests: 60,
-    fresh: 60,
-    distinctPrompts: 60,
-    distinctTemplates: 60,
-    singleShot: 60,
-    unverified: 0,
-    withHistory: 0,
-    harvest: 60,
-    elicit: 0,
-    task: 30,
-    topics: 58,
-    topicBuckets: BUCKETS,
-    accounts: 20,
-    recentAccounts: 20,
-    accountPrompts: 60,
-    networkBound: true,
-    accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 },
-    ...over,
-  };
+  return fingerprintFigures(60, 20, { harvest: 60, task: 30, topics: 58, networkBound: true, ...over });
 }
 
 const ofAccount =

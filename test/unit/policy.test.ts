@@ -2,59 +2,18 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config";
 import { actionFor, assessAccount, assessFingerprint, type AccountFigures, type Assessment, type FingerprintFigures } from "../../core/policy";
 import { isActive, nextVerdict } from "../../core/verdict";
+import { accountFigures, fingerprintFigures } from "./figures";
 
 const cfg = parseConfig({});
-const C = 1024;
 
 /** 40 fresh, novel, single-shot prompts with no other evidence: what a person's questions look like. */
 function account(over: Partial<AccountFigures>): AccountFigures {
-  return {
-    requests: 40,
-    fresh: 40,
-    distinctPrompts: 40,
-    distinctTemplates: 40,
-    singleShot: 40,
-    unverified: 0,
-    withHistory: 0,
-    harvest: 0,
-    elicit: 0,
-    task: 0,
-    topics: 39,
-    topicBuckets: C,
-    fast: 0,
-    staleRepeats: 0,
-    distinctStaleRepeats: 0,
-    longOutput: 0,
-    shingles: 100,
-    shingleSamples: 100,
-    networks: 1,
-    endUsers: 0,
-    ...over,
-  };
+  return accountFigures(40, { topics: 39, ...over });
 }
 
 /** 20 accounts' fresh, novel single-shot prompts through one client stack: what a crowd on one SDK looks like. */
 function fingerprint(over: Partial<FingerprintFigures>): FingerprintFigures {
-  return {
-    requests: 200,
-    fresh: 200,
-    distinctPrompts: 200,
-    distinctTemplates: 200,
-    singleShot: 200,
-    unverified: 0,
-    withHistory: 0,
-    harvest: 0,
-    elicit: 0,
-    task: 20,
-    topics: 180,
-    topicBuckets: C,
-    accounts: 20,
-    recentAccounts: 20,
-    accountPrompts: 200,
-    networkBound: false,
-    accountsWith: { harvest: 20, elicit: 20, task: 20, unverified: 20 },
-    ...over,
-  };
+  return fingerprintFigures(200, 20, { task: 20, topics: 180, ...over });
 }
 
 const signalsOf = (a: Assessment) => a.evidence.filter((e) => e.weight !== 0).map((e) => e.signal);
