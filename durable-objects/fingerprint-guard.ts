@@ -25,7 +25,7 @@ import { idempotencyShape, objectWith, peersShape, recentAccountsShape, recentId
 import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
 import { SubjectStore } from "./persist";
-import { fingerprintShardName, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
+import { fingerprintShardName, isNetworkFingerprint, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { coverageFigures, fingerprintWindow, recordFingerprint } from "./windows";
 
@@ -206,7 +206,7 @@ export class FingerprintGuard extends DurableObject<Env> {
     return assessFingerprint(
       {
         ...coverageFigures(counter, distinct, topics),
-        networkBound: this.meta.fingerprint.startsWith("n"),
+        networkBound: isNetworkFingerprint(this.meta.fingerprint),
         accountsWith: { harvest: distinct("harvestAccounts"), elicit: distinct("elicitAccounts"), task: distinct("taskAccounts"), unverified: distinct("unverifiedAccounts") },
         accounts: distinct("accounts"),
         recentAccounts: this.recentAccounts(),

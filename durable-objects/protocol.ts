@@ -12,6 +12,16 @@ export function shardOf(account: [number, number], shards: number): number {
   return shards <= 1 ? 0 : (account[0] >>> 0) % shards;
 }
 
+/**
+ * A fingerprint id's first letter says what it names: a client setup (TLS stack, user agent, request
+ * shape) or that client on one network. Only the second is evidence of shared infrastructure.
+ */
+export const FINGERPRINT_PREFIX = { stack: "s", network: "n" } as const;
+
+export function isNetworkFingerprint(id: string): boolean {
+  return id.startsWith(FINGERPRINT_PREFIX.network);
+}
+
 /** The object name of one shard of a fingerprint. */
 export function fingerprintShardName(fingerprint: string, shard: number): string {
   return `${fingerprint}/${shard}`;
