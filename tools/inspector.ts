@@ -38,16 +38,25 @@ export class Inspector {
     return this.opening;
   }
 
-  async heapUsage(): Promise<HeapUsage | null> {
+  private async call(method: string): Promise<unknown> {
     const ws = await this.open();
     if (!ws) return null;
     const id = ++this.nextId;
-    const result = await new Promise<unknown>((resolve) => {
+    return new Promise<unknown>((resolve) => {
       this.pending.set(id, resolve);
-      ws.send(JSON.stringify({ id, method: "Runtime.getHeapUsage" }));
+      ws.send(JSON.stringify({ id, method }));
       setTimeout(() => resolve(null), 10_000);
     });
-    const r = result as { usedSize?: number; totalSize?: number } | null;
+  }
+
+  /**
+   * The heap in use. With `afterCollection`, a full collection runs first, so the figure is what
+   * the isolate retains rather than a point on the saw-tooth between collections (whose floor
+   * depends on when V8 chose to collect, and so on the machine's load).
+   */
+  async heapUsage(afterCollection = false): Promise<HeapUsage | null> {
+    if (afterCollection) await this.call("HeapProfiler.collectGarbage");
+    const r = (await this.call("Runtime.getHeapUsage")) as { usedSize?: number; totalSize?: number } | null;
     return r && typeof r.usedSize === "number" ? { used: r.usedSize, total: r.totalSize ?? 0 } : null;
   }
 

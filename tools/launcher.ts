@@ -215,7 +215,7 @@ export interface WranglerDev {
   /** the last 20 000 characters wrangler printed */
   log(): string;
   /** The V8 heap of the Worker's isolate, through wrangler's inspector (Runtime.getHeapUsage). */
-  heapUsage(): Promise<HeapUsage | null>;
+  heapUsage(afterCollection?: boolean): Promise<HeapUsage | null>;
   workerdPids(): number[];
   /** The RSS in bytes of every workerd process of this server (Linux /proc). */
   workerdRss(): number;
@@ -301,7 +301,7 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
     child,
     log: () => output,
     workerdPids,
-    heapUsage: () => inspector.heapUsage(),
+    heapUsage: (afterCollection) => inspector.heapUsage(afterCollection),
     workerdRss: () => workerdPids().reduce((n, p) => n + rssBytes(p), 0),
     async stop() {
       inspector.close();
