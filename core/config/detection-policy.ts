@@ -18,7 +18,7 @@ export const POLICY_SPEC = {
   THROTTLE_SCORE: num(1, "Extraction score at which a subject is throttled (429). Every piece of evidence weighs 0.5 or 1, so the default takes two.", 0),
   BLOCK_SCORE: num(2, "Extraction score at which a subject is blocked (403). Not below `throttleScore`.", 0),
   ESCALATE_AFTER: int(20, "Fresh requests (retries and repeats do not count) that still score as extraction during a throttle, or a run of throttles, before it becomes a block.", 1),
-  MIN_REQUESTS: int(13, "Fresh requests in the window before a subject's coverage pattern is judged (a heavy sweep is served at most this many minus one).", 1),
+  MIN_REQUESTS: int(6, "Fresh requests in the window before a subject's coverage pattern is judged (a heavy sweep is served at most this many minus one). Each signal keeps its own minimum count, so early judgement rests on pace, harvest parameters or a template grid.", 1),
   NOVELTY_RATIO: num(0.85, "Distinct prompts over fresh requests at or above which a stream counts as novel (part of the gate every sweep signal sits behind).", 0, 1),
   SINGLE_SHOT_RATIO: num(0.7, "Share of fresh requests without a conversation the account built at or above which a stream counts as single-shot (part of the gate).", 0, 1),
   HARVEST_RATIO: num(0.5, "Share of fresh requests asking for logprobs or several choices (n > 1) that adds evidence. A large `max_tokens` is not evidence: SDKs send 32k–64k by default.", 0, 1),
