@@ -27,6 +27,7 @@ export const SIGNALS = [
   "elicitation",
   "taskStyle",
   "fabricatedHistory",
+  "taskTurns",
   "singleShotVolume",
   "padding",
   "machinePace",
@@ -83,6 +84,8 @@ export interface AccountFigures extends CoverageFigures {
   /** Repeats of a request sent long before (not an immediate retry), and how many prompts they re-sent. */
   staleRepeats: number;
   distinctStaleRepeats: number;
+  /** Fresh requests with a history whose new turn is phrased as a dataset task. */
+  taskTurns: number;
   /** Fresh requests with an explicit max_tokens of 4096 or more. */
   longOutput: number;
   /** Distinct sampled shingles, and sampled shingles sent: reported, not scored. */
@@ -112,6 +115,7 @@ export type PolicyConfig = Pick<
   | "HARVEST_RATIO"
   | "ELICIT_RATIO"
   | "TASK_RATIO"
+  | "TASK_TURN_RATIO"
   | "FABRICATED_RATIO"
   | "PACE_RATIO"
   | "SINGLES_BUDGET"
@@ -138,6 +142,15 @@ const MIN_TASKS = 12;
 /** Dataset-style tasks at which the task share counts double: no person types this many in a window. */
 const MANY_TASKS = 40;
 const MIN_UNVERIFIED = 5;
+/**
+ * Dataset tasks inside conversations: a campaign that chains its prompts into real conversations
+ * (no single-shot shape, every history ours) still asks a new task on most turns; people's turns
+ * follow up on the answer. Share of conversation turns that are tasks, per key with at least 10
+ * turns: people 0–0.36 in every scenario here (most under 0.2), such campaigns 0.51–0.70.
+ */
+const MIN_TASK_TURNS = 12;
+/** Above the ratio by this much, the share counts double: still 0.14 clear of any person here. */
+const STRONG_TASK_TURN_MARGIN = 0.05;
 /** Strong tiers: a share this high over this many requests is no accident of a person's habits. */
 const STRONG_SHARE = 0.8;
 const STRONG_ELICIT = 40;
@@ -283,6 +296,13 @@ export function assessAccount(f: AccountFigures, p: PolicyConfig): Assessment {
     sc.out.signals.repeatSpread = r2(spread);
     if (f.staleRepeats >= MIN_STALE_REPEATS && padding >= p.PADDING_RATIO && spread >= PADDING_SPREAD)
       sc.add("padding", 0.5, `account: ${Math.round(f.staleRepeats)} re-sends of prompts sent long before (${Math.round(padding * 100)}% of requests)`);
+  }
+  // Conversations are outside the single-shot gate; novelty still holds them to what a sweep sends.
+  const taskTurns = share(f.taskTurns, f.withHistory);
+  sc.out.signals.taskTurns = r2(taskTurns);
+  if (f.taskTurns >= MIN_TASK_TURNS && taskTurns >= p.TASK_TURN_RATIO && s.novelty >= p.NOVELTY_RATIO) {
+    const strong = taskTurns >= p.TASK_TURN_RATIO + STRONG_TASK_TURN_MARGIN;
+    sc.add("taskTurns", strong ? 1 : 0.5, `account: ${Math.round(f.taskTurns)} conversation turns are new dataset tasks, not follow-ups (${Math.round(taskTurns * 100)}% of turns)`);
   }
   // Slow campaigns send a few prompts per key from a new address each time: too few for the sweep
   // gate, but no person moves network on nearly every request.

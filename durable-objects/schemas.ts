@@ -17,8 +17,9 @@ export const ACCOUNT_SCHEMA = {
   // shingleSamples: sampled shingles sent (de-duplicated per request only), against which the
   // shingle sketch's distinct count measures near-duplicates.
   // Appended only (core/window.ts reads older epochs with the new ones at zero). Every counter after
-  // `tokens` counts fresh requests only: not a repeat of what the account sent before.
-  counters: ["requests", "tokens", "singleShot", "harvest", "shingleSamples", ...PROMPT_COUNTERS, "fast", "staleRepeats", "longOutput"] as const,
+  // `tokens` counts fresh requests only: not a repeat of what the account sent before. taskTurns:
+  // fresh requests with a history whose new turn is phrased as a dataset task.
+  counters: ["requests", "tokens", "singleShot", "harvest", "shingleSamples", ...PROMPT_COUNTERS, "fast", "staleRepeats", "longOutput", "taskTurns"] as const,
   topicBuckets: TOPIC_BUCKETS,
   v1Counters: 5,
 } satisfies WindowSchema<string, string>;

@@ -63,6 +63,7 @@ export function recordAccount(w: AccountWindow, obs: AccountObservation, now: nu
     return;
   }
   if (c.fast) w.count(now, "fast");
+  if (c.history && p.cues & CUE_TASK) w.count(now, "taskTurns");
   if (p.longOutput) w.count(now, "longOutput");
   w.insertAll(now, "shingles", p.shingles);
   w.count(now, "shingleSamples", p.shingles.length >>> 1);
@@ -123,6 +124,7 @@ export function assessAccountWindow(w: AccountWindow, now: number, cfg: Paramete
         f.topics,
       ),
       fast: f.counters.fast,
+      taskTurns: f.counters.taskTurns,
       staleRepeats: f.counters.staleRepeats,
       distinctStaleRepeats: f.distinct.staleRepeats,
       longOutput: f.counters.longOutput,

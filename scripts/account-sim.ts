@@ -80,7 +80,7 @@ for await (const line of readScenario(file)) {
     st.lastFresh = now;
     const a = assessAccountWindow(st.w, now, cfg);
     st.verdict = nextVerdict(st.verdict, a, now, cfg);
-    if (trace && st.actor.startsWith(trace) && st.n <= 14) console.log(st.actor, st.n, JSON.stringify(a.signals), a.score);
+    if (trace && st.actor.startsWith(trace) && (process.env.TRACE_EVERY ? st.n % Number(process.env.TRACE_EVERY) === 0 : st.n <= 14)) console.log(st.actor, st.n, JSON.stringify(a.signals), a.score);
     if (st.verdict && st.verdict.action !== "allow" && st.firstRefused === null) {
       st.firstRefused = st.n;
       st.reasons = a.reasons;

@@ -22,7 +22,7 @@ export function coverage(n: number): CoverageFigures {
 }
 
 export function accountFigures(n: number, over: Partial<AccountFigures> = {}): AccountFigures {
-  return { ...coverage(n), fast: 0, staleRepeats: 0, distinctStaleRepeats: 0, longOutput: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over };
+  return { ...coverage(n), fast: 0, taskTurns: 0, staleRepeats: 0, distinctStaleRepeats: 0, longOutput: 0, shingles: 100, shingleSamples: 100, networks: 1, endUsers: 0, ...over };
 }
 
 /** `n` requests from `accounts` accounts through one client. */

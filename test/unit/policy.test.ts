@@ -51,6 +51,12 @@ describe("people pass", () => {
     expect(action(sweep)).toBe("block");
   });
 
+  it("serves a person whose conversation turns follow up on the answers, a fifth of them tasks", () => {
+    const a = assessAccount(account({ singleShot: 10, withHistory: 90, requests: 100, fresh: 100, distinctPrompts: 100, distinctTemplates: 100, taskTurns: 18 }), cfg);
+    expect(a.score).toBe(0);
+    expect(a.signals.taskTurns).toBe(0.2);
+  });
+
   it("keeps an app whose end users come back and hold conversations below the throttle", () => {
     const a = assessAccount(account({ requests: 400, fresh: 400, distinctPrompts: 400, distinctTemplates: 400, singleShot: 300, withHistory: 100, harvest: 400, fast: 400, endUsers: 50 }), cfg);
     expect(action(a)).toBe("allow");
@@ -92,6 +98,18 @@ describe("each signal adds evidence, and two throttle", () => {
     expect(signalsOf(assessAccount(at(n - 1), cfg))).toEqual([]);
     expect(assessAccount(at(n), cfg).score).toBe(0.5);
     expect(assessAccount(at(3 * n), cfg).score).toBe(1);
+  });
+
+  it("conversations whose turns are new dataset tasks: half a throttle, a whole one when most turns are", () => {
+    // Chained into real conversations, so no single-shot gate opens; only the turns give it away.
+    const chained = (taskTurns: number) => account({ singleShot: 10, withHistory: 30, taskTurns });
+    expect(signalsOf(assessAccount(chained(11), cfg))).toEqual([]);
+    const some = assessAccount(chained(14), cfg);
+    expect(signalsOf(some)).toEqual(["taskTurns"]);
+    expect(action(some)).toBe("allow");
+    expect(action(assessAccount(chained(15), cfg))).toBe("throttle");
+    // A conversation of repeats of one task is no sweep: novelty gates it.
+    expect(signalsOf(assessAccount(account({ singleShot: 10, withHistory: 30, taskTurns: 20, distinctPrompts: 12 }), cfg))).toEqual([]);
   });
 
   it("end-user ids that never come back are evidence, not a pass", () => {
