@@ -9,17 +9,22 @@
  * Exit code: 2 for a bad command line or refused vars (nothing started), else workerd's own.
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prepareSelfhost } from "../tools/selfhost";
-import { parseSelfhostArgs, UsageError } from "../tools/selfhost-config";
+import { parseSelfhostArgs, USAGE, UsageError } from "../tools/selfhost-config";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const say = (line: string) => process.stdout.write(`selfhost: ${line}\n`);
 
 async function main(): Promise<number> {
+  if (process.argv.includes("--help")) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   let prepared: Awaited<ReturnType<typeof prepareSelfhost>>;
   try {
     prepared = await prepareSelfhost(ROOT, parseSelfhostArgs(process.argv.slice(2)));
@@ -51,7 +56,7 @@ async function main(): Promise<number> {
       process.stderr.write(`selfhost: workerd did not start: ${error.message}\n`);
       done(1);
     });
-    child.on("exit", (code, signal) => done(code ?? (signal ? 128 + (signal === "SIGKILL" ? 9 : 15) : 1)));
+    child.on("exit", (code, signal) => done(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
 }
 
