@@ -2,11 +2,13 @@
  * Restarts lose nothing: starts `wrangler dev` with persistence, sends a mix of
  * traffic (ordinary users, a sweeping account that gets throttled and blocked, a campaign of fresh
  * keys behind one client fingerprint, pass-through calls, idempotent retries), reads the state back
- * through the operator API, waits for the flush interval, kills wrangler and workerd with SIGKILL,
+ * through the operator API, waits for the flush interval, kills the server and workerd with SIGKILL,
  * starts again on the same state and checks that the operator API reports exactly the same requests,
  * sketch estimates and verdicts. Then it measures what a crash *inside* the flush interval loses.
  *
- *   npm run restart-check            (node eval/run.mjs scripts/restart-check.ts [--flush-ms 1000])
+ *   npm run restart-check            (node eval/run.mjs scripts/restart-check.ts [--flush-ms 1000] [--selfhost])
+ *
+ * With `--selfhost` the same check runs against `npm run selfhost` (workerd alone, no wrangler).
  *
  * Exit code 0 when nothing was lost after the interval; 1 otherwise.
  */
@@ -15,11 +17,13 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { testHeaders, type TestClient } from "../tools/test-headers";
-import { freePort, sleep, snapshotSources, startWranglerDev, type WranglerDev } from "../tools/launcher";
+import { freePort, type ServerProcess, sleep, snapshotSources, startSelfhost, startWranglerDev } from "../tools/launcher";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "..", "..", "..");
 const flagAt = process.argv.indexOf("--flush-ms");
 const FLUSH_MS = flagAt > 0 ? Number(process.argv[flagAt + 1]) : 1000; // the documented default
+const SELFHOST = process.argv.includes("--selfhost");
+const SERVER = SELFHOST ? "selfhost" : "wrangler dev";
 const TOKEN = "restart-check-admin-token";
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const STEP = 1500; // ms of test time between one key's requests
@@ -196,13 +200,17 @@ function summary(s: Snapshot): string {
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "distill-guard-restart-"));
   const port = await freePort();
-  const vars = { GUARD_TEST_MODE: "true", ADMIN_TOKEN: TOKEN, GUARD_SECRET: "restart-check-secret", FLUSH_INTERVAL_MS: String(FLUSH_MS) };
-  const root = snapshotSources(ROOT, join(dir, "src"));
-  const start = (n: number) => startWranglerDev({ root, port, persistTo: join(dir, "state"), vars, logFile: join(dir, `wrangler-${n}.log`), adminToken: TOKEN });
+  // selfhost trusts no client-address header unless told; the traffic below sends CF-Connecting-IP.
+  const vars = { GUARD_TEST_MODE: "true", ADMIN_TOKEN: TOKEN, GUARD_SECRET: "restart-check-secret", FLUSH_INTERVAL_MS: String(FLUSH_MS), CLIENT_IP_HEADER: "cf-connecting-ip" };
+  const root = snapshotSources(ROOT, join(dir, "src"), SELFHOST ? ["eval/run.mjs", "scripts/selfhost.ts", "tools"] : []);
+  const start = (n: number) => {
+    const common = { root, port, vars, logFile: join(dir, `server-${n}.log`), adminToken: TOKEN };
+    return SELFHOST ? startSelfhost({ ...common, state: join(dir, "state") }) : startWranglerDev({ ...common, persistTo: join(dir, "state") });
+  };
   let ok = true;
-  let dev: WranglerDev | null = null;
+  let dev: ServerProcess | null = null;
   try {
-    log(`restart-check: wrangler dev on 127.0.0.1:${port}, FLUSH_INTERVAL_MS=${FLUSH_MS}, state in ${dir}`);
+    log(`restart-check: ${SERVER} on 127.0.0.1:${port}, FLUSH_INTERVAL_MS=${FLUSH_MS}, state in ${dir}`);
     dev = await start(1);
     const sent = await traffic(dev.url, "a");
     const statuses = new Map<number, number>();
@@ -221,7 +229,7 @@ async function main(): Promise<number> {
     const before = await snapshot(dev.url, keys);
     log(`before the crash: ${summary(before)}`);
     await dev.crash();
-    log(`SIGKILL to wrangler and workerd ${FLUSH_MS + 1000} ms after the last request; restarting on the same state`);
+    log(`SIGKILL to ${SERVER} and workerd ${FLUSH_MS + 1000} ms after the last request; restarting on the same state`);
     dev = await start(2);
     const after = await snapshot(dev.url, keys);
     log(`after the restart: ${summary(after)}`);
@@ -249,14 +257,14 @@ async function main(): Promise<number> {
   }
   const unavailable = [1, 2, 3].reduce((n, i) => {
     try {
-      return n + readFileSync(join(dir, `wrangler-${i}.log`), "utf8").split("state_unavailable").length - 1;
+      return n + readFileSync(join(dir, `server-${i}.log`), "utf8").split("state_unavailable").length - 1;
     } catch {
       return n;
     }
   }, 0);
-  log(`state_unavailable lines in wrangler's logs: ${unavailable} (requests served under FAIL_MODE=open are not counted)`);
+  log(`state_unavailable lines in the server's logs: ${unavailable} (requests served under FAIL_MODE=open are not counted)`);
   if (ok && !process.argv.includes("--keep")) rmSync(dir, { recursive: true, force: true });
-  else log(`state and wrangler logs kept in ${dir}`);
+  else log(`state and server logs kept in ${dir}`);
   log(ok ? "restart-check: PASS" : "restart-check: FAIL");
   return ok ? 0 : 1;
 }

@@ -5,7 +5,8 @@
  *  - `startWorker` runs it in this process through wrangler's programmatic dev API (the bundling,
  *    bindings and workerd of `wrangler dev`), by default addressed straight at Miniflare's entry;
  *  - `startWranglerDev` runs the `wrangler dev` CLI as a child in its own process group, for what
- *    needs a whole server to kill (restart check), its inspector (load test) or a browser (e2e).
+ *    needs a whole server to kill (restart check), its inspector (load test) or a browser (e2e);
+ *  - `startSelfhost` runs `npm run selfhost` (workerd alone, no wrangler) the same way.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, createWriteStream, existsSync, mkdirSync, symlinkSync } from "node:fs";
@@ -191,38 +192,51 @@ export function snapshotSources(root: string, dir: string, extra: readonly strin
   return dir;
 }
 
-export interface WranglerDevOptions {
-  /** the project directory wrangler runs in */
+/** What every server started as a child process needs: see `startWranglerDev` and `startSelfhost`. */
+interface ServerOptions {
+  /** the project directory the server runs in */
   root: string;
-  /** wrangler config; default: the root's wrangler.toml */
-  config?: string;
   /** default: a free port */
   port?: number;
-  persistTo: string;
   vars: Record<string, string>;
   /** the operator token, to ask the guard whether it is up */
   adminToken: string;
-  /** wrangler's output is also written here */
+  /** the server's output is also written here */
   logFile?: string;
-  /** extra environment for wrangler */
+  /** extra environment for the server */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
-export interface WranglerDev {
+export interface WranglerDevOptions extends ServerOptions {
+  /** wrangler config; default: the root's wrangler.toml */
+  config?: string;
+  persistTo: string;
+}
+
+export interface SelfhostOptions extends ServerOptions {
+  /** the state directory (`--state`) */
+  state: string;
+}
+
+/** A guard server running as a child process in its own process group. */
+export interface ServerProcess {
   url: string;
   child: ChildProcess;
-  /** the last 20 000 characters wrangler printed */
+  /** the last 20 000 characters it printed */
   log(): string;
-  /** The V8 heap of the Worker's isolate, through wrangler's inspector (Runtime.getHeapUsage). */
-  heapUsage(afterCollection?: boolean): Promise<HeapUsage | null>;
   workerdPids(): number[];
   /** The RSS in bytes of every workerd process of this server (Linux /proc). */
   workerdRss(): number;
   /** SIGTERM to the process group, SIGKILL after 5 s. */
   stop(): Promise<void>;
-  /** SIGKILL to the whole process group, as a machine losing power would do; resolves when wrangler has exited and the port is closed. */
+  /** SIGKILL to the whole process group, as a machine losing power would do; resolves when every process has exited and the port is closed. */
   crash(): Promise<void>;
+}
+
+export interface WranglerDev extends ServerProcess {
+  /** The V8 heap of the Worker's isolate, through wrangler's inspector (Runtime.getHeapUsage). */
+  heapUsage(afterCollection?: boolean): Promise<HeapUsage | null>;
 }
 
 async function isUp(url: string, token: string): Promise<boolean> {
@@ -243,29 +257,10 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerDev> {
-  const port = o.port ?? (await freePort());
-  const inspectorPort = await freePort();
-  // The wrangler CLI on this very Node (22 under `npm run`), not whatever `node` is first on the PATH.
-  const args = [
-    join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"),
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--inspector-port",
-    String(inspectorPort),
-    "--persist-to",
-    o.persistTo,
-    "--show-interactive-dev-session=false",
-    "--log-level",
-    "warn",
-  ];
-  if (o.config) args.push("--config", o.config);
-  for (const [k, v] of Object.entries(o.vars)) args.push("--var", `${k}:${v}`);
+/** Starts `args` on this very Node (22 under `npm run`, not whatever `node` is first on the PATH) and waits until the guard answers on `port`. */
+async function startServer(name: string, o: ServerOptions, port: number, args: string[], onClose: () => void = () => {}): Promise<ServerProcess> {
   const env = { ...process.env, ...OFFLINE, NO_COLOR: "1", ...o.env };
-  // Detached: wrangler leads its own process group, so one signal reaches its workerd processes too.
+  // Detached: the server leads its own process group, so one signal reaches its workerd processes too.
   const child = spawn(process.execPath, args, { cwd: o.root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const pid = child.pid!;
   const file = o.logFile ? createWriteStream(o.logFile) : undefined;
@@ -283,14 +278,13 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
   const timeoutMs = o.readyTimeoutMs ?? 90_000;
   const deadline = Date.now() + timeoutMs;
   while (!(await isUp(url, o.adminToken))) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode ?? child.signalCode} before it was ready; ${where()}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode} before it was ready; ${where()}`);
     if (Date.now() > deadline) {
       killGroup(pid, "SIGKILL");
-      throw new Error(`wrangler dev was not ready within ${timeoutMs / 1000} s; ${where()}`);
+      throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; ${where()}`);
     }
     await sleep(250);
   }
-  const inspector = new Inspector(`ws://127.0.0.1:${inspectorPort}/ws`);
   const workerdPids = () =>
     groupMembers(pid)
       .filter((p) => p.comm === "workerd")
@@ -301,10 +295,9 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
     child,
     log: () => output,
     workerdPids,
-    heapUsage: (afterCollection) => inspector.heapUsage(afterCollection),
     workerdRss: () => workerdPids().reduce((n, p) => n + rssBytes(p), 0),
     async stop() {
-      inspector.close();
+      onClose();
       if (running()) {
         killGroup(pid, "SIGTERM");
         await Promise.race([exited, sleep(5_000).then(() => killGroup(pid, "SIGKILL"))]);
@@ -312,7 +305,7 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
       file?.end();
     },
     async crash() {
-      inspector.close();
+      onClose();
       const members = groupMembers(pid).map((p) => p.pid);
       killGroup(pid, "SIGKILL");
       await exited;
@@ -321,4 +314,39 @@ export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerD
       file?.end();
     },
   };
+}
+
+export async function startWranglerDev(o: WranglerDevOptions): Promise<WranglerDev> {
+  const port = o.port ?? (await freePort());
+  const inspectorPort = await freePort();
+  const args = [
+    join(o.root, "node_modules", "wrangler", "bin", "wrangler.js"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    o.persistTo,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  if (o.config) args.push("--config", o.config);
+  for (const [k, v] of Object.entries(o.vars)) args.push("--var", `${k}:${v}`);
+  let inspector: Inspector | undefined;
+  const server = await startServer("wrangler dev", o, port, args, () => inspector?.close());
+  inspector = new Inspector(`ws://127.0.0.1:${inspectorPort}/ws`);
+  const connected = inspector;
+  return { ...server, heapUsage: (afterCollection) => connected.heapUsage(afterCollection) };
+}
+
+/** `npm run selfhost`: the guard on workerd alone, its Durable Objects' SQLite files in `o.state`. */
+export async function startSelfhost(o: SelfhostOptions): Promise<ServerProcess> {
+  const port = o.port ?? (await freePort());
+  const args = [join(o.root, "eval", "run.mjs"), "scripts/selfhost.ts", "--port", String(port), "--state", o.state];
+  for (const [k, v] of Object.entries(o.vars)) args.push("--var", `${k}:${v}`);
+  return startServer("selfhost", o, port, args);
 }
