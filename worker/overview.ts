@@ -11,7 +11,7 @@
  */
 import type { IRequest, RouterType } from "itty-router";
 import type { Decision } from "../core/decision";
-import { bucketFor, bucketize, MINUTE_MS, outcomeKeys, Tally } from "../core/overview";
+import { bucketFor, bucketize, outcomeKeys, Tally } from "../core/overview";
 import { OVERVIEW_OBJECT } from "../durable-objects/overview-stats";
 import type { GuardContext } from "./context";
 import { GuardError } from "./errors";
@@ -62,7 +62,8 @@ export function overviewRoutes(router: RouterType<IRequest, Args>): void {
   router.get("/overview", async (req, env) => {
     const p = new URL(req.url).searchParams;
     const now = req.now as number;
-    const to = timeParam(p, "to") ?? Math.ceil((now + 1) / MINUTE_MS) * MINUTE_MS;
+    // By default the buckets end at the first round bucket boundary after now.
+    const to = timeParam(p, "to") ?? Math.ceil((now + 1) / bucketFor(0, DEFAULT_RANGE_MS)) * bucketFor(0, DEFAULT_RANGE_MS);
     const from = timeParam(p, "from") ?? to - DEFAULT_RANGE_MS;
     if (from >= to || to - from > MAX_RANGE_MS) throw GuardError.badRequest("invalid_value", "`from` must be before `to`, at most 31 days apart.", "from");
     let bucketMs = bucketFor(from, to);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketFor, bucketize, MINUTE_MS, outcomeKeys, Tally } from "../../core/overview";
+import { bucketFor, bucketize, MINUTE_MS, outcomeKeys, Tally, type MinuteCounts } from "../../core/overview";
 
 const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 
@@ -37,7 +37,7 @@ describe("overview counts", () => {
   });
 
   it("sums minutes into every bucket of the range, empty ones included, with per-outcome totals that add up", () => {
-    const minutes = [
+    const minutes: MinuteCounts[] = [
       { t: T0, counts: { "served/none": 5, "throttled/rate": 1 } },
       { t: T0 + 4 * MINUTE_MS, counts: { "served/none": 2, "blocked/extraction": 3, "blocked/override": 1 } },
       { t: T0 + 20 * MINUTE_MS, counts: { "served/none": 7 } },
