@@ -7,11 +7,12 @@ interface __BaseEnv_Env {
 	FINGERPRINT_GUARD: DurableObjectNamespace<import("./worker/index").FingerprintGuard>;
 	GUARD_REGISTRY: DurableObjectNamespace<import("./worker/index").GuardRegistry>;
 	AUDIT_LOG: DurableObjectNamespace<import("./worker/index").AuditLog>;
+	OVERVIEW_STATS: DurableObjectNamespace<import("./worker/index").OverviewStats>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./worker/index");
-		durableNamespaces: "AccountGuard" | "FingerprintGuard" | "GuardRegistry" | "AuditLog";
+		durableNamespaces: "AccountGuard" | "FingerprintGuard" | "GuardRegistry" | "AuditLog" | "OverviewStats";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

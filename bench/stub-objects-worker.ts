@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Decision, FingerprintObservation, AccountObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
 
-export { default, GuardRegistry, AuditLog } from "../worker/index";
+export { default, GuardRegistry, AuditLog, OverviewStats } from "../worker/index";
 
 export class AccountGuard extends DurableObject<Env> {
   async observe(obs: AccountObservation): Promise<Decision> {

@@ -155,11 +155,11 @@ const STRONG_TASK_TURN_MARGIN = 0.05;
 const STRONG_SHARE = 0.8;
 const STRONG_ELICIT = 40;
 const STRONG_UNVERIFIED = 13;
-const MIN_STALE_REPEATS = 10;
+export const MIN_STALE_REPEATS = 10;
 /** Distinct prompts re-sent over re-sends: padding 0.77–0.83 in our scenarios, people 0.13–0.59. */
-const PADDING_SPREAD = 0.7;
+export const PADDING_SPREAD = 0.7;
 /** End users: an app's ids come back, several requests each; ids invented per request do not. */
-const MIN_END_USERS = 10;
+export const MIN_END_USERS = 10;
 const REQUESTS_PER_END_USER = 2;
 
 interface Shape {

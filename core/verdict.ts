@@ -17,6 +17,30 @@ export interface ExtractionVerdict {
   strikes?: number;
   /** Extraction blocks this subject has had, this one included: repeat offenders block sooner and longer. */
   offences?: number;
+  /**
+   * Why it has its action: its score reached the action's score, it escalated from a throttle the
+   * subject kept sweeping through (`strikes` says after how many requests), a repeat offender's
+   * probation, or a fingerprint's verdict the account adopted (`via`). Absent in verdicts stored
+   * before it existed.
+   */
+  basis?: "score" | "escalation" | "repeat" | "fingerprint";
+  via?: string;
+}
+
+/** One sentence for operators on why a verdict has its action (the score alone can be below the block score). */
+export function verdictWhy(v: ExtractionVerdict, cfg: Pick<Config, "THROTTLE_SCORE" | "BLOCK_SCORE">): string {
+  const score = Math.round(v.score * 100) / 100;
+  const basis = v.basis ?? (v.action === "block" && v.score < cfg.BLOCK_SCORE ? ((v.offences ?? 1) > 1 ? "repeat" : "escalation") : "score");
+  switch (basis) {
+    case "escalation":
+      return v.strikes ? `blocked after ${v.strikes} throttled requests (escalation)` : "blocked after it kept sweeping through a throttle (escalation)";
+    case "repeat":
+      return `blocked at once: blocked for extraction ${(v.offences ?? 2) - 1} time(s) before (repeat offence, score ${score})`;
+    case "fingerprint":
+      return `${v.action === "block" ? "blocked" : "throttled"} with its client fingerprint${v.via ? ` ${v.via}` : ""}`;
+    default:
+      return v.action === "block" ? `score ${score} ≥ block score ${cfg.BLOCK_SCORE}` : `score ${score} ≥ throttle score ${cfg.THROTTLE_SCORE}`;
+  }
 }
 
 const SEVERITY: Record<Action, number> = { allow: 0, throttle: 1, block: 2 };
@@ -45,8 +69,11 @@ export function nextVerdict(
   let reasons = assessment.reasons;
   // A subject blocked before is on probation: half the evidence is enough, and it blocks at once.
   let action = actionFor(offences > 0 ? score * 2 : score, cfg);
+  let basis: ExtractionVerdict["basis"] = "score";
+  let escalatedAfter = 0;
   if (offences > 0 && action !== "allow" && actionFor(score, cfg) !== "block") {
     action = "block";
+    basis = "repeat";
     reasons = [...reasons, `repeat offence: blocked for extraction ${offences} time(s) before`];
   }
   if (active?.action === "throttle" && action === "throttle") {
@@ -54,6 +81,8 @@ export function nextVerdict(
     active.strikes = (active.strikes ?? 0) + 1;
     if (active.strikes < cfg.ESCALATE_AFTER) return active;
     action = "block";
+    basis = "escalation";
+    escalatedAfter = active.strikes;
     reasons = [...reasons, `kept sending extraction-like traffic through a throttle (${active.strikes} requests)`];
   }
   // Unchanged: keep the stored verdict, even a lapsed one, whose strikes and offences carry on.
@@ -63,12 +92,14 @@ export function nextVerdict(
     // resuming the sweep still ends in a block.
     const strikes = current?.action === "throttle" ? (current.strikes ?? 0) + 1 : 0;
     if (strikes < cfg.ESCALATE_AFTER) {
-      return { action, reasons, since: now, until: now + cfg.THROTTLE_S * 1000, score, ...(strikes ? { strikes } : {}), ...(offences ? { offences } : {}) };
+      return { action, reasons, since: now, until: now + cfg.THROTTLE_S * 1000, score, basis, ...(strikes ? { strikes } : {}), ...(offences ? { offences } : {}) };
     }
     action = "block";
+    basis = "escalation";
+    escalatedAfter = strikes;
     reasons = [...reasons, `kept sending extraction-like traffic through throttles (${strikes} requests)`];
   }
   const growth = Math.min(BLOCK_GROWTH_MAX, BLOCK_GROWTH ** offences);
   const until = cfg.BLOCK_S > 0 ? now + cfg.BLOCK_S * 1000 * growth : null;
-  return { action: "block", reasons, since: now, until, score, offences: offences + 1 };
+  return { action: "block", reasons, since: now, until, score, basis, ...(escalatedAfter ? { strikes: escalatedAfter } : {}), offences: offences + 1 };
 }

@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { configFor, type Config } from "../core/config";
 import { gcra, peek, type Limit } from "../core/limits";
 import type { Assessment } from "../core/policy";
-import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
+import { isActive, nextVerdict, verdictWhy, type ExtractionVerdict } from "../core/verdict";
 import type { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
 import { epochSeries, type SeriesPoint } from "../core/series";
@@ -54,7 +54,21 @@ export interface AccountView {
   otherRequests: number;
   distinct: Record<AccountSketch, number> & { topics: number };
   window: { ms: number; epochMs: number; counters: Record<AccountCounter, number> };
-  verdict: { action: ExtractionVerdict["action"]; reasons: string[]; until: number | null; since: number | null; score: number; signals: Assessment["signals"] };
+  /**
+   * `score` is the score now; `why` says why the active verdict has its action (its own score,
+   * an escalation after `strikes` throttled requests, a repeat offence, or a fingerprint's verdict).
+   */
+  verdict: {
+    action: ExtractionVerdict["action"];
+    reasons: string[];
+    until: number | null;
+    since: number | null;
+    score: number;
+    signals: Assessment["signals"];
+    why: string | null;
+    basis: ExtractionVerdict["basis"] | null;
+    strikes: number | null;
+  };
   fingerprints: string[];
   firstSeen: number | null;
   lastSeen: number | null;
@@ -245,6 +259,9 @@ export class AccountGuard extends DurableObject<Env> {
         since: active?.since ?? null,
         score: this.lastAssessment.score,
         signals: this.lastAssessment.signals,
+        why: active ? verdictWhy(active, this.cfg) : null,
+        basis: active?.basis ?? null,
+        strikes: active?.strikes ?? null,
       },
       fingerprints: this.meta.fingerprints,
       firstSeen: this.meta.firstSeen,
@@ -276,9 +293,9 @@ export class AccountGuard extends DurableObject<Env> {
     const current = this.meta.verdict;
     if (this.overrides.exempt(verdict.since)) return;
     if (isActive(current, verdict.since) && (current.action === "block" || current.action === verdict.action)) return;
-    this.meta.verdict = verdict;
+    this.meta.verdict = { ...verdict, basis: "fingerprint", via };
     this.flushNow();
-    this.report(verdict, via);
+    this.report(this.meta.verdict, via);
   }
 
   private report(v: ExtractionVerdict, via?: string): void {

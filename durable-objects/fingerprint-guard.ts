@@ -9,7 +9,7 @@ import { DurableObject } from "cloudflare:workers";
 import { configFor, type Config } from "../core/config";
 import { HyperLogLog } from "../core/hyperloglog";
 import { assessFingerprint, type Assessment } from "../core/policy";
-import { isActive, nextVerdict, type ExtractionVerdict } from "../core/verdict";
+import { isActive, nextVerdict, verdictWhy, type ExtractionVerdict } from "../core/verdict";
 import { Epoch, type EpochWindow } from "../core/window";
 import { FlushScheduler } from "./flush";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
@@ -55,7 +55,7 @@ export interface FingerprintView {
   distinct: { accounts: number; prompts: number; templates: number; topics: number; accountPrompts: number };
   recentAccounts: number;
   shards: number;
-  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
+  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"]; why: string | null };
   firstSeen: number | null;
   lastSeen: number | null;
 }
@@ -72,7 +72,7 @@ export interface FingerprintSnapshot {
   accounts: RecentId[];
   override: OverrideRecord;
   recentAccounts: number;
-  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"] };
+  verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"]; why: string | null };
 }
 
 const isFingerprintMeta = objectWith<FingerprintMeta>({ ...subjectTimes, fingerprint: shapes.isString, shard: shapes.isNumber });
@@ -259,6 +259,11 @@ export class FingerprintGuard extends DurableObject<Env> {
     return { lifted, record: this.overrides.record };
   }
 
+  /** Why the active verdict has its action, for operators (core/verdict.ts). */
+  private why(now: number): string | null {
+    return isActive(this.meta.verdict, now) ? verdictWhy(this.meta.verdict, this.cfg) : null;
+  }
+
   private verdictAt(now: number): FingerprintVerdict {
     const v = isActive(this.meta.verdict, now) ? this.meta.verdict : null;
     return { action: v?.action ?? "allow", reasons: v?.reasons ?? [], until: v?.until ?? null, since: v?.since ?? null };
@@ -318,7 +323,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       accounts: this.accountIds.list(),
       override: this.overrides.record,
       recentAccounts: this.recentAccounts(),
-      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
+      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals, why: this.why(now) },
     };
   }
 
@@ -333,7 +338,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       distinct: { accounts: d("accounts"), prompts: d("prompts"), templates: d("templates"), topics: this.window.topicsCovered(), accountPrompts: d("pairs") },
       recentAccounts: this.recentAccounts(),
       shards: this.layout.shards ?? this.cfg.FP_SHARDS,
-      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals },
+      verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals, why: this.why(now) },
       firstSeen: this.meta.firstSeen,
       lastSeen: this.meta.lastSeen,
     };

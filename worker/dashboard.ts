@@ -1,12 +1,23 @@
 /**
- * The operator dashboard at /_guard/: one static page (worker/dashboard/dashboard.html, bundled as a
- * Text module, so there is no build step). It holds no data; it calls the operator API with the token
- * the operator enters. Like the API it answers 404 when ADMIN_TOKEN is unset. The page's inline script
- * and style are allowed by hash in a strict Content-Security-Policy, so nothing else can run on it.
+ * The operator dashboard at /_guard/: one static page, put together from worker/dashboard/*.html
+ * (bundled as Text modules, so there is no build step): the markup and style, then one inline
+ * script per part (shared helpers, overview, campaign page, subjects, wiring). It holds no data; it
+ * calls the operator API with the token the operator enters. Like the API it answers 404 when
+ * ADMIN_TOKEN is unset. Each inline script and style is allowed by its hash in a strict
+ * Content-Security-Policy, so nothing else can run on it. The charts are a few hand-drawn SVG
+ * elements: a charting library would add a bundle bigger than the page for two chart types.
  */
-import page from "./dashboard/dashboard.html";
+import campaign from "./dashboard/campaign.html";
+import common from "./dashboard/common.html";
+import shell from "./dashboard/dashboard.html";
+import main from "./dashboard/main.html";
+import overview from "./dashboard/overview.html";
+import subjects from "./dashboard/subjects.html";
 import type { GuardContext } from "./context";
 import { errorResponse, GuardError } from "./errors";
+
+/** Order matters: later scripts call what earlier ones declare, and the last one starts the page. */
+const page = shell.replace("<!-- scripts -->", [common, overview, campaign, subjects, main].join(""));
 
 let csp: Promise<string> | undefined;
 

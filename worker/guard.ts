@@ -19,6 +19,7 @@ import { buildObservation } from "./observation";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
+import { countDecision } from "./overview";
 
 /**
  * Extraction and operator refusals are final: `x-should-retry: false` tells the OpenAI and
@@ -66,6 +67,7 @@ async function upstream(request: Request, bytes: ArrayBuffer | null, body: unkno
 
 function recordAfter(env: Env, ctx: ExecutionContext, id: Identified, outcome: Outcome, path: string, gc: GuardContext): void {
   logVerdict(env, gc.cfg, { now: id.facts.now, account: id.accountId, path, decision: outcome.decision, failed: outcome.failed });
+  countDecision(env, ctx, outcome.decision, id.facts.now);
   if (outcome.adopt) {
     const { verdict, via } = outcome.adopt;
     const adopt = env.ACCOUNT_GUARD.getByName(id.accountId).adopt({ action: verdict.action, reasons: verdict.reasons, since: verdict.since ?? id.facts.now, until: verdict.until, score: 0 }, via);

@@ -13,6 +13,7 @@ export { AccountGuard } from "../durable-objects/account-guard";
 export { FingerprintGuard } from "../durable-objects/fingerprint-guard";
 export { GuardRegistry } from "../durable-objects/registry";
 export { AuditLog } from "../durable-objects/audit-log";
+export { OverviewStats } from "../durable-objects/overview-stats";
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {

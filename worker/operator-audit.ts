@@ -15,7 +15,7 @@ type Args = [Env, ExecutionContext, GuardContext];
 const CURSOR = /^\d{1,16}:\d{1,16}$/;
 
 /** ms since the Unix epoch, or an ISO 8601 date. */
-function timeParam(p: URLSearchParams, name: string): number | undefined {
+export function timeParam(p: URLSearchParams, name: string): number | undefined {
   const raw = p.get(name);
   if (raw === null || raw === "") return undefined;
   const t = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);

@@ -5,6 +5,7 @@
 import type { GuardContext } from "./context";
 import { TOPIC_BUCKETS } from "../core/features";
 import { POLICY_SPEC, policyField, type PolicyKey } from "../core/config";
+import { signalGuide } from "../core/signal-guide";
 
 export function status(gc: GuardContext, now: number) {
   const c = gc.cfg;
@@ -19,5 +20,7 @@ export function status(gc: GuardContext, now: number) {
     // Every field of the detection policy in force, under its DETECTION_POLICY name.
     thresholds: { ...Object.fromEntries((Object.keys(POLICY_SPEC) as PolicyKey[]).map((k) => [policyField(k), c[k]])), topicBuckets: TOPIC_BUCKETS },
     shadowSignals: [...c.SHADOW_SIGNAL_SET],
+    // Labels and thresholds of the figures behind verdicts, so the dashboard never shows a bare internal name.
+    signalGuide: { account: signalGuide(c, "account"), fingerprint: signalGuide(c, "fingerprint") },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testHeaders } from "../../../tools/test-headers";
 import { launch, skipReason } from "./browser";
 import { startGuard, type GuardServer } from "./guard-server";
 import { sweep, T0 } from "./traffic";
@@ -50,5 +51,17 @@ describe.skipIf(skip !== null)("dashboard in shadow mode", () => {
     await page.waitForSelector("#detail-verdict");
     expect(await page.locator("#detail-verdict").innerText()).toMatch(/would block/i);
     expect(await page.locator("#audit tr[data-action=block] .badge").first().innerText()).toMatch(/would block/i);
+  });
+
+  it("counts on the overview every sweep request served and those enforcement would have blocked, as the API does", async () => {
+    const to = Math.ceil((now + 1) / 3_600_000) * 3_600_000;
+    const res = await fetch(`${guard.url}/_guard/v1/overview?from=${to - 6 * 3_600_000}&to=${to}`, { headers: testHeaders({ key: guard.token, time: now }) });
+    const { totals } = (await res.json()) as { totals: Record<string, number> };
+    expect(totals).toMatchObject({ served: 120, blocked: 0, throttled: 0 });
+    expect(totals.wouldBlock).toBeGreaterThan(0);
+    const shown = async (k: string) => Number((await page.locator(`#ov-totals [data-total="${k}"] b`).innerText()).replaceAll(",", ""));
+    expect(await shown("served")).toBe(totals.served);
+    expect(await shown("wouldBlock")).toBe(totals.wouldBlock);
+    expect(await shown("wouldThrottle")).toBe(totals.wouldThrottle);
   });
 });

@@ -9,10 +9,14 @@ export type Client = Omit<TestClient, "key" | "time">;
 
 export const T0 = Date.UTC(2026, 0, 12, 9, 0, 0);
 
+/** What clients saw, as a replay counts it: served = 2xx, throttled = 429, blocked = 403. */
+export const seen = { served: 0, throttled: 0, blocked: 0, other: 0 };
+
 export async function ask(url: string, key: string, time: number, body: unknown, client: Client = {}): Promise<{ status: number; debug: { action: string; cause: string } | null }> {
   const headers = { "content-type": "application/json", ...testHeaders({ ...client, key, time }) };
   const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers, body: JSON.stringify(body) });
   await res.arrayBuffer();
+  seen[res.ok ? "served" : res.status === 429 ? "throttled" : res.status === 403 ? "blocked" : "other"]++;
   const debug = res.headers.get("x-guard-debug");
   return { status: res.status, debug: debug ? JSON.parse(debug) : null };
 }
@@ -40,8 +44,11 @@ export async function sweep(url: string, key: string, t0: number, n: number): Pr
   return { t, shadow };
 }
 
+export const HYDRA_KEYS = 24;
+export const hydraKey = (i: number) => `sk-e2e-hydra-${i}`;
+
 /** Many fresh keys sharing one client stack, each sending a few prompts. */
-export async function hydra(url: string, t0: number, keys = 24, requests = 240): Promise<number> {
+export async function hydra(url: string, t0: number, keys = HYDRA_KEYS, requests = 240): Promise<number> {
   const prompts = sweepPrompts(requests, 7);
   let t = t0;
   for (const [i, p] of prompts.entries()) {
@@ -54,7 +61,7 @@ export async function hydra(url: string, t0: number, keys = 24, requests = 240):
         { role: "user", content: p },
       ],
     };
-    await ask(url, `sk-e2e-hydra-${i % keys}`, (t += 9_000), body, { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1", ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) });
+    await ask(url, hydraKey(i % keys), (t += 9_000), body, { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1", ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) });
   }
   return t;
 }
