@@ -17,6 +17,7 @@ import { bearer, tokenMatches } from "./operator-auth";
 import { epochSeries } from "../core/series";
 import type { RecentId } from "../durable-objects/recent-ids";
 import { auditRoutes } from "./operator-audit";
+import { campaignRoutes } from "./operator-campaigns";
 import { overrideRoutes } from "./operator-overrides";
 import { json } from "./operator-json";
 import { status } from "./operator-status";
@@ -91,6 +92,7 @@ const router = Router<IRequest, Args>({ base: "/_guard/v1" })
   .get("/status", (req, _env, _ctx, gc) => json(status(gc, req.now as number)));
 overrideRoutes(router);
 auditRoutes(router);
+campaignRoutes(router);
 router.all("*", (req) => {
   throw GuardError.notFound(req.method, new URL(req.url).pathname);
 });
