@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { resolve } from "node:path";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -92,6 +93,11 @@ export default defineConfig({
       // The operator views: the shadow-mode report, and the hidden API without an operator token.
       workerd("workerd-shadow-report", ["test/operators/shadow-report.test.ts"], { ...base, GUARD_MODE: "shadow" }),
       workerd("workerd-no-operator-token", ["test/operators/no-token.test.ts"], { GUARD_TEST_MODE: "true" }),
+      // Campaigns, their STIX export and signed evidence reports, with a signing key made for this run (none is committed).
+      workerd("workerd-campaigns", ["test/operators/campaigns.test.ts"], {
+        ...base,
+        EVIDENCE_SIGNING_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+      }),
       workerdSpeculative("workerd-speculative-on", { ...limited, SPECULATIVE_UPSTREAM: "true" }),
       workerdSpeculative("workerd-speculative-off", { ...limited, SPECULATIVE_UPSTREAM: "false" }),
     ],

@@ -86,6 +86,13 @@ export const CONFIG_SPEC = {
     "What a suspect's request is served with, comma-separated: `cap_max_tokens:N`, `strip_logprobs`, `strip_reasoning`, or `none`. The answer says nothing of it, so a campaign cannot tell which keys are suspected. Not applied in shadow mode.",
   ),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
+  STIX_ADDRESS_PREFIX_V4: int(24, "Prefix length of the IPv4 address ranges a campaign's STIX export shares (the guard keeps /24, so at most 24); 0 shares no IPv4 ranges.", 0, 24),
+  STIX_ADDRESS_PREFIX_V6: int(48, "Prefix length of the IPv6 address ranges a campaign's STIX export shares (the guard keeps /48, so at most 48); 0 shares no IPv6 ranges.", 0, 48),
+  EVIDENCE_SIGNING_KEY: str(
+    "",
+    "Ed25519 private key that signs campaign evidence reports: PKCS#8 PEM (`openssl genpkey -algorithm ed25519`), its base64 body, or a JWK (`wrangler secret put EVIDENCE_SIGNING_KEY`). Unset: reports are served unsigned and say so.",
+    true,
+  ),
 } as const;
 
 type VarConfig = { -readonly [K in keyof typeof CONFIG_SPEC]: SpecValue<(typeof CONFIG_SPEC)[K]> };

@@ -25,7 +25,7 @@ import { idempotencyShape, objectWith, peersShape, recentAccountsShape, recentId
 import { ShardMerge } from "../core/shard-merge";
 import { unionEpochs } from "../core/epoch-union";
 import { SubjectStore } from "./persist";
-import { fingerprintShardName, isNetworkFingerprint, parseFingerprintShardName, type Decision, type FingerprintObservation } from "./protocol";
+import { fingerprintShardName, isNetworkFingerprint, parseFingerprintShardName, type Decision, type FingerprintClient, type FingerprintObservation } from "./protocol";
 import { FINGERPRINT_SCHEMA, type FingerprintCounter, type FingerprintSketch } from "./schemas";
 import { coverageFigures, fingerprintWindow, recordFingerprint } from "./windows";
 
@@ -38,6 +38,8 @@ interface FingerprintMeta {
   firstSeen: number | null;
   lastSeen: number | null;
   verdict: ExtractionVerdict | null;
+  /** What the id was built from, for the campaign indicators; absent in older rows. */
+  client?: FingerprintClient | null;
 }
 
 export interface FingerprintVerdict {
@@ -73,6 +75,7 @@ export interface FingerprintSnapshot {
   override: OverrideRecord;
   recentAccounts: number;
   verdict: FingerprintVerdict & { score: number; signals: Assessment["signals"]; why: string | null };
+  client: FingerprintClient | null;
 }
 
 const isFingerprintMeta = objectWith<FingerprintMeta>({ ...subjectTimes, fingerprint: shapes.isString, shard: shapes.isNumber });
@@ -159,6 +162,8 @@ export class FingerprintGuard extends DurableObject<Env> {
     recordFingerprint(this.window, obs);
     this.noteRecent(now, obs.account);
     if (obs.accountId) this.accountIds.note(obs.accountId, now);
+    // The same for every request of this id (they were hashed into it): kept once, bounded.
+    if (obs.client && !m.client) m.client = { ...obs.client, ua: obs.client.ua?.slice(0, 512) ?? null, ja4: obs.client.ja4?.slice(0, 128) ?? null };
 
     const before = m.verdict;
     // A repeat changes no figure the policy reads, and must not count as a strike.
@@ -324,6 +329,7 @@ export class FingerprintGuard extends DurableObject<Env> {
       override: this.overrides.record,
       recentAccounts: this.recentAccounts(),
       verdict: { ...this.verdictAt(now), score: this.lastAssessment.score, signals: this.lastAssessment.signals, why: this.why(now) },
+      client: this.meta.client ?? null,
     };
   }
 

@@ -34,6 +34,18 @@ export function parseFingerprintShardName(name: string): { fingerprint: string; 
   return at > 0 && Number.isSafeInteger(shard) && shard >= 0 ? { fingerprint: name.slice(0, at), shard } : null;
 }
 
+/**
+ * What a fingerprint id was hashed from: the TLS fingerprint and user agent, and for a network
+ * fingerprint the ASN and address prefix (IPv4 /24, IPv6 /48). Kept by the fingerprint's objects so
+ * operators can share them as indicators (worker/operator-campaigns.ts); never a key or prompt.
+ */
+export interface FingerprintClient {
+  ja4: string | null;
+  ua: string | null;
+  asn: number | null;
+  prefix: string | null;
+}
+
 /** A 64-bit hash as [hi, lo]. */
 export type Hash = [number, number];
 
@@ -87,4 +99,6 @@ export interface FingerprintObservation {
   accountId?: string;
   /** As AccountObservation.idempotency: a retry is not counted twice by the fingerprint either. */
   idempotency?: string | null;
+  /** What the fingerprint id was built from; the object keeps the first it is sent. */
+  client?: FingerprintClient;
 }

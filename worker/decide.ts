@@ -69,7 +69,16 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
   const seen = acc.value.seen;
   if (prompt && seen) {
     for (const fp of fps) {
-      const fobs: FingerprintObservation = { now: obs.now, account: subjects.accountHash, pair: subjects.pairHash, prompt, seen, accountId: subjects.accountId, idempotency: obs.idempotency };
+      const fobs: FingerprintObservation = {
+        now: obs.now,
+        account: subjects.accountHash,
+        pair: subjects.pairHash,
+        prompt,
+        seen,
+        accountId: subjects.accountId,
+        idempotency: obs.idempotency,
+        client: fp.client,
+      };
       const sent = withTimeout(stub(fp.id).observe(fobs), cfg.STATE_TIMEOUT_MS, "fingerprint state").then(
         (v) => cache.set(fp.id, v, obs.now),
         (err) => console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String(err) })),

@@ -2,7 +2,7 @@
  * Who is calling: the account (keyed hash of the API key), the client address prefix, the test-mode
  * overrides, and the client fingerprints built from them. Absent parts are skipped, never an error.
  */
-import { FINGERPRINT_PREFIX } from "../durable-objects/protocol";
+import { FINGERPRINT_PREFIX, type FingerprintClient } from "../durable-objects/protocol";
 import type { Config } from "../core/config";
 import { hash64Hex, hashString, hmacHex, type HashKey } from "../core/hash";
 import type { ParsedRequest } from "../core/types";
@@ -112,6 +112,8 @@ export interface Fingerprint {
   /** `s…`: client stack and request shape; `n…`: client stack and network. */
   id: string;
   kind: "stack" | "network";
+  /** The client facts hashed into the id (only those). */
+  client: FingerprintClient;
 }
 
 // Fields that vary per request for one client, so they would split a client into many.
@@ -137,10 +139,18 @@ export function fingerprintsFor(key: HashKey, facts: ClientFacts, parsed: Parsed
   const h = { hi: 0, lo: 0 };
   const stack = [facts.ja4 ?? "", facts.ua ?? ""].join("|");
   if (facts.ja4 || facts.ua) {
-    out.push({ id: `${FINGERPRINT_PREFIX.stack}${hash64Hex(hashString(key, `stack|${stack}|${shapeOf(parsed, systemHash)}`, h))}`, kind: "stack" });
+    out.push({
+      id: `${FINGERPRINT_PREFIX.stack}${hash64Hex(hashString(key, `stack|${stack}|${shapeOf(parsed, systemHash)}`, h))}`,
+      kind: "stack",
+      client: { ja4: facts.ja4, ua: facts.ua, asn: null, prefix: null },
+    });
   }
   if ((facts.ja4 || facts.ua) && (facts.asn !== null || facts.prefix)) {
-    out.push({ id: `${FINGERPRINT_PREFIX.network}${hash64Hex(hashString(key, `net|${stack}|${facts.asn ?? ""}|${facts.prefix ?? ""}`, h))}`, kind: "network" });
+    out.push({
+      id: `${FINGERPRINT_PREFIX.network}${hash64Hex(hashString(key, `net|${stack}|${facts.asn ?? ""}|${facts.prefix ?? ""}`, h))}`,
+      kind: "network",
+      client: { ja4: facts.ja4, ua: facts.ua, asn: facts.asn, prefix: facts.prefix },
+    });
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { bearer, tokenMatches } from "./operator-auth";
 import { epochSeries } from "../core/series";
 import type { RecentId } from "../durable-objects/recent-ids";
 import { auditRoutes } from "./operator-audit";
+import { campaignRoutes } from "./operator-campaigns";
 import { overrideRoutes } from "./operator-overrides";
 import { overviewRoutes } from "./overview";
 import { json } from "./operator-json";
@@ -93,6 +94,7 @@ const router = Router<IRequest, Args>({ base: "/_guard/v1" })
 overrideRoutes(router);
 auditRoutes(router);
 overviewRoutes(router);
+campaignRoutes(router);
 router.all("*", (req) => {
   throw GuardError.notFound(req.method, new URL(req.url).pathname);
 });

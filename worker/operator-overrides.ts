@@ -37,14 +37,15 @@ function overrideAction(o: Override | null): AuditAction {
   return o.list === "allow" ? "allow-list" : o.list === "deny" ? "deny-list" : "limits";
 }
 
-async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string, o: Override | null, now: number, reason: string): Promise<OverrideRecord> {
+/** `via` names who acted: `operator`, or `campaign:<id>` for one action on a whole campaign. */
+export async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string, o: Override | null, now: number, reason: string, via = "operator"): Promise<OverrideRecord> {
   let rec: OverrideRecord;
   if (kind === "account") rec = await env.ACCOUNT_GUARD.getByName(id).setOverride(o);
   else rec = (await Promise.all(shards(env, gc, id).map((stub) => stub.setOverride(o))))[0]!;
   await registry(env).setOverride({ kind, id, override: rec.override, graceUntil: rec.graceUntil, updated: now });
   if (o?.list === "allow") await registry(env).clear(kind, id);
   const signals: Record<string, number> = { ...(o?.limits ?? {}) };
-  await audit(env, { t: now, ...subject(kind, id), action: overrideAction(o), cause: "override", reasons: reason ? [reason] : [], signals, until: o?.until ?? null, shadow: false, via: "operator" });
+  await audit(env, { t: now, ...subject(kind, id), action: overrideAction(o), cause: "override", reasons: reason ? [reason] : [], signals, until: o?.until ?? null, shadow: false, via });
   // Accounts blocked only for an allow-listed fingerprint's verdict are released; their own traffic is judged as before.
   if (kind === "fingerprint" && o?.list === "allow") {
     for (const a of await registry(env).adoptedFrom(id, now)) await lift(env, gc, "account", a, now, reason, 0, `fingerprint:${id}`);
@@ -52,7 +53,7 @@ async function applyOverride(env: Env, gc: GuardContext, kind: Kind, id: string,
   return rec;
 }
 
-async function lift(env: Env, gc: GuardContext, kind: Kind, id: string, now: number, reason: string, graceS: number, via = "operator") {
+export async function lift(env: Env, gc: GuardContext, kind: Kind, id: string, now: number, reason: string, graceS: number, via = "operator") {
   const graceUntil = graceS > 0 ? now + graceS * 1000 : null;
   let lifted: { action: string; reasons: string[] } | null;
   let rec: OverrideRecord;
@@ -71,8 +72,8 @@ async function lift(env: Env, gc: GuardContext, kind: Kind, id: string, now: num
 }
 
 /** A fingerprint's lift also lifts the accounts that adopted its verdict: they were blocked for it. */
-async function liftFingerprint(env: Env, gc: GuardContext, id: string, now: number, reason: string, graceS: number) {
-  const own = await lift(env, gc, "fingerprint", id, now, reason, graceS);
+export async function liftFingerprint(env: Env, gc: GuardContext, id: string, now: number, reason: string, graceS: number, via = "operator") {
+  const own = await lift(env, gc, "fingerprint", id, now, reason, graceS, via);
   const accounts = await registry(env).adoptedFrom(id, now);
   for (const a of accounts) await lift(env, gc, "account", a, now, reason, graceS, `fingerprint:${id}`);
   return { ...own, accounts };
