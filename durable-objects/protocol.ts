@@ -88,3 +88,12 @@ export interface FingerprintObservation {
   /** As AccountObservation.idempotency: a retry is not counted twice by the fingerprint either. */
   idempotency?: string | null;
 }
+
+/** An answer's completion tokens, charged to the account once the answer has passed. */
+export interface Settlement {
+  /** When the answer ended (request time plus the answer's duration). */
+  now: number;
+  tokens: number;
+  /** As AccountObservation.endUser: the end user the answer was for, charged too. */
+  endUser: Hash | null;
+}
