@@ -59,7 +59,7 @@ export const CONFIG_SPEC = {
   RATE_LIMIT_PERIOD_S: int(60, "Period of the request limit, seconds.", 1),
   TOKEN_LIMIT: int(
     2_000_000,
-    "Classic limit: tokens per account per TOKEN_LIMIT_PERIOD_S: estimated prompt tokens, charged when the request is admitted, plus the completion tokens the upstream reports in `usage`, charged once the answer has passed. A request is admitted while its prompt fits what is left, whatever its `max_tokens` (see docs/limits.md).",
+    "Classic limit: tokens per account per TOKEN_LIMIT_PERIOD_S: estimated prompt tokens, charged when the request is admitted, plus the completion tokens the upstream reports in `usage`, charged once the answer has passed. A request is admitted while its prompt fits what is left, whatever its `max_tokens` (docs/limits.md).",
     1,
   ),
   TOKEN_LIMIT_PERIOD_S: int(60, "Period of the token limit, seconds.", 1),

@@ -91,7 +91,7 @@ export interface FingerprintObservation {
 
 /** An answer's completion tokens, charged to the account once the answer has passed. */
 export interface Settlement {
-  /** When the answer ended (request time plus the answer's duration). */
+  /** The request's time: its answer is charged as of then, as its prompt was. */
   now: number;
   tokens: number;
   /** As AccountObservation.endUser: the end user the answer was for, charged too. */

@@ -83,9 +83,9 @@ function recordAfter(env: Env, ctx: ExecutionContext, id: Identified, outcome: O
 function settledAfter(res: Response, env: Env, ctx: ExecutionContext, accountId: string, obs: AccountObservation): Response {
   const kind = answerKind(res);
   if (kind === null || res.body === null) return res;
-  const started = Date.now();
   const { body, usage } = meterBody(res.body, kind);
-  const settled = usage.then((u) => env.ACCOUNT_GUARD.getByName(accountId).settle({ now: obs.now + (Date.now() - started), tokens: u.tokens, endUser: obs.endUser }));
+  // Charged as of the request's time, as its prompt was: the answer's tokens belong to the request.
+  const settled = usage.then((u) => env.ACCOUNT_GUARD.getByName(accountId).settle({ now: obs.now, tokens: u.tokens, endUser: obs.endUser }));
   ctx.waitUntil(settled.catch((err) => console.error(JSON.stringify({ event: "settle_failed", error: String(err) }))));
   return new Response(body, res);
 }

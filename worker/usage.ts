@@ -189,6 +189,8 @@ export function answerKind(res: Response): AnswerKind | null {
  */
 export function meterBody(body: ReadableStream<Uint8Array>, kind: AnswerKind): { body: ReadableStream<Uint8Array>; usage: Promise<AnswerUsage> } {
   const reader = new UsageReader(kind);
+  // Only the source's own end makes an answer complete: a client's cancel may end the pipe quietly.
+  let ended = false;
   const pass = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
       controller.enqueue(chunk);
@@ -198,9 +200,12 @@ export function meterBody(body: ReadableStream<Uint8Array>, kind: AnswerKind): {
         // Reading is on the side: whatever it meets, the answer itself goes on.
       }
     },
+    flush() {
+      ended = true;
+    },
   });
   const usage = body.pipeTo(pass.writable).then(
-    () => reader.finish(true),
+    () => reader.finish(ended),
     () => reader.finish(false),
   );
   return { body: pass.readable, usage };
