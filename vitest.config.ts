@@ -98,6 +98,16 @@ export default defineConfig({
         ...base,
         EVIDENCE_SIGNING_KEY: generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
       }),
+      // Small token and request quotas with end-user shares, so long answers and one app's end users reach them quickly.
+      workerd("workerd-tokens", ["test/tokens/**/*.test.ts"], {
+        ...base,
+        TOKEN_LIMIT: "20000",
+        TOKEN_LIMIT_PERIOD_S: "3600",
+        RATE_LIMIT_REQUESTS: "60",
+        RATE_LIMIT_PERIOD_S: "3600",
+        END_USER_REQUEST_SHARE: "0.5",
+        END_USER_TOKEN_SHARE: "0.25",
+      }),
       workerdSpeculative("workerd-speculative-on", { ...limited, SPECULATIVE_UPSTREAM: "true" }),
       workerdSpeculative("workerd-speculative-off", { ...limited, SPECULATIVE_UPSTREAM: "false" }),
     ],

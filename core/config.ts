@@ -57,8 +57,19 @@ export const CONFIG_SPEC = {
 
   RATE_LIMIT_REQUESTS: int(600, "Classic limit: requests per account per RATE_LIMIT_PERIOD_S (GCRA, burst up to the full quota).", 1),
   RATE_LIMIT_PERIOD_S: int(60, "Period of the request limit, seconds.", 1),
-  TOKEN_LIMIT: int(2_000_000, "Classic limit: estimated prompt tokens per account per TOKEN_LIMIT_PERIOD_S.", 1),
-  TOKEN_LIMIT_PERIOD_S: int(60, "Period of the prompt-token limit, seconds.", 1),
+  TOKEN_LIMIT: int(
+    2_000_000,
+    "Classic limit: tokens per account per TOKEN_LIMIT_PERIOD_S: estimated prompt tokens, charged when the request is admitted, plus the completion tokens the upstream reports in `usage`, charged once the answer has passed. A request is admitted while its prompt fits what is left, whatever its `max_tokens` (docs/limits.md).",
+    1,
+  ),
+  TOKEN_LIMIT_PERIOD_S: int(60, "Period of the token limit, seconds.", 1),
+  END_USER_REQUEST_SHARE: num(
+    0,
+    "Share of an account's request quota that one end user may use, for apps that name their end users (`safety_identifier` or `user` on OpenAI paths, `metadata.user_id` on Anthropic's); 0 turns it off. Requests without an end-user id are not limited by it.",
+    0,
+    1,
+  ),
+  END_USER_TOKEN_SHARE: num(0, "Share of an account's token quota (TOKEN_LIMIT) that one end user may use, as END_USER_REQUEST_SHARE; 0 turns it off.", 0, 1),
 
   DETECTION_WINDOW_S: int(48 * 3600, "Detection window: sketches cover the current epoch and the ones before it back to this age (epochs are a quarter of it).", 3600),
   FINGERPRINT_WINDOW_S: int(7 * 24 * 3600, "Detection window of fingerprints (cross-account campaigns are slow), epochs a quarter of it.", 3600),

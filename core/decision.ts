@@ -14,6 +14,7 @@
  * 4. A rate limit throttles.
  * 5. Otherwise the request is allowed.
  */
+import type { LimitKind } from "./admission";
 import type { PromptClass } from "./signals/classify";
 import type { Action, Cause } from "./policy";
 import { severity } from "./verdict";
@@ -49,7 +50,7 @@ export interface Decision {
 /** One subject's say on a request, in the order the subjects are consulted. */
 export type Vote =
   /** A classic limit refused the request. */
-  | { kind: "rate"; which: "request" | "prompt-token"; retryAfterMs: number }
+  | { kind: "rate"; which: LimitKind; retryAfterMs: number }
   /** An operator's deny entry in force. */
   | { kind: "deny"; reasons: string[]; until: number | null }
   /** Allow-listed, or within the grace after a lift: no extraction refusal from anyone after this. */

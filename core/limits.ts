@@ -45,3 +45,15 @@ export function peek(limit: Limit, tat: number, now: number): number {
   const interval = limit.periodMs / limit.quota;
   return Math.max(0, Math.min(limit.quota, Math.floor((limit.periodMs - Math.max(0, tat - now)) / interval)));
 }
+
+/**
+ * Charges `cost` units already spent (an answer's completion tokens, known only once it has passed):
+ * never refused, so the limit can run into debt that later requests wait out. The debt is capped at
+ * `maxDebtMs` past a spent quota, so one answer far larger than the quota shuts the limit for at most
+ * that long after a full period. Returns the new theoretical arrival time; it never moves back.
+ */
+export function charge(limit: Limit, tat: number, now: number, cost: number, maxDebtMs = limit.periodMs): number {
+  const interval = limit.periodMs / limit.quota;
+  const next = Math.max(tat, now) + Math.max(0, cost) * interval;
+  return Math.max(tat, Math.min(next, now + limit.periodMs + maxDebtMs));
+}

@@ -5,7 +5,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { configFor, type Config } from "../core/config";
-import { gcra, peek, type Limit } from "../core/limits";
+import { peek, type Limit } from "../core/limits";
+import { admit, endUserQuotas, settle, type Charged, type Quotas } from "../core/admission";
+import { EndUserLimits, endUserKey, isSavedEndUsers } from "./end-user-limits";
 import type { Assessment } from "../core/policy";
 import { isActive, nextVerdict, verdictWhy, type ExtractionVerdict } from "../core/verdict";
 import type { EpochWindow } from "../core/window";
@@ -19,7 +21,7 @@ import { IdempotencyLedger } from "./idempotency";
 import { recordLayout, settleLayout, type StorageLayout } from "./layout";
 import { idempotencyShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
 import { SubjectStore } from "./persist";
-import type { AccountObservation, Decision, LimitState } from "./protocol";
+import type { AccountObservation, Decision, LimitState, Settlement } from "./protocol";
 import { allowed, decide, type Vote } from "../core/decision";
 import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
 import { ACCOUNT_LEDGER_CAPACITY, accountWindow, assessAccountWindow, recordAccountPrompt } from "./windows";
@@ -94,6 +96,8 @@ export class AccountGuard extends DurableObject<Env> {
   private readonly overrides: OverrideSlot;
   /** Rate throttles are audited once per limit period, not per refused request. */
   private rateAuditedUntil = 0;
+  /** Per end-user limits, when END_USER_*_SHARE is on. */
+  private readonly endUsers = new EndUserLimits();
   /** The layout to record with the first flush, when none is stored yet. */
   private unrecordedLayout: StorageLayout | null;
 
@@ -111,13 +115,14 @@ export class AccountGuard extends DurableObject<Env> {
       // Named by the account id (getByName); an alarm may wake the object without its name.
       if (ctx.id.name) this.meta.id = ctx.id.name;
       this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
+      this.endUsers.load(this.store.getMeta("endUsers", isSavedEndUsers));
       this.ledger = this.loadLedger();
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
     });
   }
 
-  private limits(now: number): { requests: Limit; tokens: Limit } {
+  private limits(now: number): Quotas {
     return {
       requests: { name: "requests", quota: this.overrides.quota(now, "requests", this.cfg.RATE_LIMIT_REQUESTS), periodMs: this.cfg.RATE_LIMIT_PERIOD_S * 1000 },
       tokens: { name: "tokens", quota: this.overrides.quota(now, "tokens", this.cfg.TOKEN_LIMIT), periodMs: this.cfg.TOKEN_LIMIT_PERIOD_S * 1000 },
@@ -170,18 +175,13 @@ export class AccountGuard extends DurableObject<Env> {
       return decide(allowed([]), [{ kind: "deny", reasons: d.reasons, until: d.until }], now, this.shadowMode).decision;
     }
 
-    const lim = this.limits(now);
-    const req = gcra(lim.requests, m.tat.requests, now);
-    let tok = { allowed: true, remaining: peek(lim.tokens, m.tat.tokens, now), resetMs: Math.max(0, m.tat.tokens - now), retryAfterMs: 0, tat: m.tat.tokens };
-    if (req.allowed && obs.prompt) tok = gcra(lim.tokens, m.tat.tokens, now, obs.prompt.tokens);
-    if (req.allowed && tok.allowed) {
-      m.tat.requests = req.tat;
-      m.tat.tokens = tok.tat;
+    const account: Charged = { quotas: this.limits(now), tats: m.tat };
+    const endUser = obs.prompt ? this.endUserCharged(account.quotas, obs.endUser) : null;
+    const adm = admit(account, endUser?.charged ?? null, obs.prompt ? obs.prompt.tokens : null, now);
+    if (adm.allowed) {
+      m.tat = adm.account;
+      if (endUser && adm.endUser) this.endUsers.set(endUser.id, adm.endUser, now);
     }
-    const limits: LimitState[] = [
-      { name: "requests", quota: lim.requests.quota, windowS: this.cfg.RATE_LIMIT_PERIOD_S, remaining: req.allowed && tok.allowed ? req.remaining : 0, resetS: Math.ceil(req.resetMs / 1000) },
-      { name: "tokens", quota: lim.tokens.quota, windowS: this.cfg.TOKEN_LIMIT_PERIOD_S, remaining: tok.remaining, resetS: Math.ceil(tok.resetMs / 1000) },
-    ];
 
     const before = m.verdict;
     const seen = obs.prompt && !retry ? this.record(obs, now) : undefined;
@@ -191,14 +191,34 @@ export class AccountGuard extends DurableObject<Env> {
     } else this.flusher.touch();
 
     const votes: Vote[] = [];
-    const which = !req.allowed ? "request" : "prompt-token";
-    if (!req.allowed || !tok.allowed) votes.push({ kind: "rate", which, retryAfterMs: Math.max(req.retryAfterMs, tok.retryAfterMs) });
+    if (adm.refused) votes.push({ kind: "rate", which: adm.refused.which, retryAfterMs: adm.retryAfterMs });
     if (isActive(m.verdict, now)) votes.push({ kind: "verdict", action: m.verdict.action, reasons: m.verdict.reasons, until: m.verdict.until });
     if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
-    const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
-    if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
+    const { decision } = decide(allowed(adm.states), votes, now, this.shadowMode);
+    if (decision.cause === "rate" && adm.refused) this.auditRate(now, adm.refused.which, adm.refused.limit);
     const suspect = decision.action === "allow" && !decision.override && this.cfg.SUSPECT_SCORE > 0 && this.lastAssessment.score >= this.cfg.SUSPECT_SCORE;
     return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}) };
+  }
+
+  /** The end user's limits for a request that names one, when the shares are on. */
+  private endUserCharged(account: Quotas, hash: AccountObservation["endUser"]): { id: string; charged: Charged } | null {
+    const quotas = hash ? endUserQuotas(account, this.cfg.END_USER_REQUEST_SHARE, this.cfg.END_USER_TOKEN_SHARE) : null;
+    if (!hash || !quotas) return null;
+    const id = endUserKey(hash);
+    return { id, charged: { quotas, tats: this.endUsers.get(id) } };
+  }
+
+  /**
+   * Charges an answer's completion tokens once it has passed (sent after the answer, never on its
+   * path): to the account and to the end user it was for. Never refuses; the next requests wait.
+   */
+  async settle(s: Settlement): Promise<void> {
+    if (!(s.tokens > 0)) return;
+    const quotas = this.limits(s.now);
+    this.meta.tat = settle({ quotas, tats: this.meta.tat }, s.tokens, s.now);
+    const endUser = this.endUserCharged(quotas, s.endUser);
+    if (endUser) this.endUsers.set(endUser.id, settle(endUser.charged, s.tokens, s.now), s.now);
+    this.flusher.touch();
   }
 
   private get shadowMode(): boolean {
@@ -228,6 +248,7 @@ export class AccountGuard extends DurableObject<Env> {
       if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
       this.unrecordedLayout = null;
       if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
+      if (this.endUsers.takeDirty()) this.store.setMeta("endUsers", this.endUsers.save());
       if (this.ledgerDirty) {
         this.store.setBlob("ledger", this.ledger.marshal());
         this.ledgerDirty = false;

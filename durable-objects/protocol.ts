@@ -102,3 +102,12 @@ export interface FingerprintObservation {
   /** What the fingerprint id was built from; the object keeps the first it is sent. */
   client?: FingerprintClient;
 }
+
+/** An answer's completion tokens, charged to the account once the answer has passed. */
+export interface Settlement {
+  /** The request's time: its answer is charged as of then, as its prompt was. */
+  now: number;
+  tokens: number;
+  /** As AccountObservation.endUser: the end user the answer was for, charged too. */
+  endUser: Hash | null;
+}

@@ -14,12 +14,14 @@ import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, type ClientFacts } from "./identity";
 import { idempotencyId } from "./idempotency";
 import { noteRefusal, startEarly, type EarlyUpstream } from "./early-upstream";
-import { mockUpstream } from "./mock-upstream";
+import { mockUpstream, testOptions } from "./mock-upstream";
 import { buildObservation } from "./observation";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
 import { logVerdict } from "./telemetry";
 import { countDecision } from "./overview";
+import { answerKind, meterBody } from "./usage";
+import type { AccountObservation } from "../durable-objects/protocol";
 
 /**
  * Extraction and operator refusals are final: `x-should-retry: false` tells the OpenAI and
@@ -61,7 +63,7 @@ async function identify(request: Request, gc: GuardContext): Promise<Identified>
 }
 
 async function upstream(request: Request, bytes: ArrayBuffer | null, body: unknown, parsed: ParsedRequest | null, gc: GuardContext): Promise<Response> {
-  if (!gc.cfg.UPSTREAM_URL) return mockUpstream(request, body, parsed);
+  if (!gc.cfg.UPSTREAM_URL) return mockUpstream(request, body, parsed, gc.cfg.GUARD_TEST_MODE ? testOptions(request.headers) : {});
   return forward(request, bytes, gc.cfg.UPSTREAM_URL, gc.cfg.UPSTREAM_TIMEOUT_MS);
 }
 
@@ -73,6 +75,21 @@ function recordAfter(env: Env, ctx: ExecutionContext, id: Identified, outcome: O
     const adopt = env.ACCOUNT_GUARD.getByName(id.accountId).adopt({ action: verdict.action, reasons: verdict.reasons, since: verdict.since ?? id.facts.now, until: verdict.until, score: 0 }, via);
     ctx.waitUntil(adopt.catch((err) => console.error(JSON.stringify({ event: "adopt_failed", error: String(err) }))));
   }
+}
+
+/**
+ * The answer as it goes to the client, read on the way (worker/usage.ts); once it has passed, or the
+ * client has gone, its completion tokens are charged to the account after the response
+ * (`ctx.waitUntil`), never on its path.
+ */
+function settledAfter(res: Response, env: Env, ctx: ExecutionContext, accountId: string, obs: AccountObservation): Response {
+  const kind = answerKind(res);
+  if (kind === null || res.body === null) return res;
+  const { body, usage } = meterBody(res.body, kind);
+  // Charged as of the request's time, as its prompt was: the answer's tokens belong to the request.
+  const settled = usage.then((u) => env.ACCOUNT_GUARD.getByName(accountId).settle({ now: obs.now, tokens: u.tokens, endUser: obs.endUser }));
+  ctx.waitUntil(settled.catch((err) => console.error(JSON.stringify({ event: "settle_failed", error: String(err) }))));
+  return new Response(body, res);
 }
 
 /** POST to one of the four inspected API paths. */
@@ -104,9 +121,9 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
       early?.cancel();
       noteRefusal(id.accountId, outcome.decision, id.facts.now);
       const bytes = new TextEncoder().encode(JSON.stringify(softened));
-      return withHeaders(await upstream(request, bytes.buffer as ArrayBuffer, softened, parsed, gc), headers);
+      return withHeaders(settledAfter(await upstream(request, bytes.buffer as ArrayBuffer, softened, parsed, gc), env, ctx, id.accountId, obs), headers);
     }
-    return withHeaders(await (early ? early.response : upstream(request, body.bytes, body.value, parsed, gc)), headers);
+    return withHeaders(settledAfter(await (early ? early.response : upstream(request, body.bytes, body.value, parsed, gc)), env, ctx, id.accountId, obs), headers);
   } catch (err) {
     early?.cancel();
     return errorFor(err, shape);

@@ -24,15 +24,26 @@ export interface Answer {
   completionTokens: number;
 }
 
-export function compose(format: ApiFormat, parsed: ParsedRequest): Answer {
+/** A long answer (`length`) streams in at most this many pieces, so it stays quick to send. */
+const MAX_PIECES = 32;
+/** Longest answer a test may ask for, in words. */
+export const MAX_ANSWER_WORDS = 200_000;
+
+/** `length`: the answer's words before `max_tokens` (the sentence repeated); unset: the sentence once. */
+export function compose(format: ApiFormat, parsed: ParsedRequest, length?: number): Answer {
   const { prompt, params } = parsed;
   let chars = prompt.system.length;
   for (const turn of prompt.userTurns) chars += turn.length;
   const turns = prompt.userTurns.length;
   const full = `This is the distill-guard mock upstream. Your prompt had ${chars} characters in ${turns} user ${turns === 1 ? "turn" : "turns"}.`;
-  const words = full.split(" ").map((w, i) => (i === 0 ? w : ` ${w}`));
+  const sentence = full.split(" ");
+  const count = length === undefined ? sentence.length : Math.max(1, Math.min(MAX_ANSWER_WORDS, Math.floor(length)));
+  const words = Array.from({ length: count }, (_, i) => (i === 0 ? "" : " ") + sentence[i % sentence.length]);
   const limit = params.maxTokens === undefined ? words.length : Math.max(1, Math.floor(params.maxTokens));
-  const pieces = words.slice(0, limit);
+  const taken = words.slice(0, limit);
+  const per = length === undefined ? 1 : Math.ceil(taken.length / MAX_PIECES);
+  const pieces: string[] = [];
+  for (let i = 0; i < taken.length; i += per) pieces.push(taken.slice(i, i + per).join(""));
   // A legacy batch prompt gets n answers per prompt, as the real API does.
   const perPrompt = format === "openai-completions" ? Math.max(1, turns) : 1;
   return {
@@ -40,10 +51,10 @@ export function compose(format: ApiFormat, parsed: ParsedRequest): Answer {
     created: Math.floor(Date.now() / 1000),
     pieces,
     text: pieces.join(""),
-    truncated: pieces.length < words.length,
+    truncated: taken.length < words.length,
     choices: Math.min(MAX_CHOICES, params.n * perPrompt),
     promptTokens: Math.max(1, Math.ceil(chars / 4)),
-    completionTokens: pieces.length,
+    completionTokens: taken.length,
   };
 }
 

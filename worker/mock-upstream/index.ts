@@ -18,6 +18,14 @@ import { anthropicEvents, anthropicMessage, chatCompletion, chatEvents, completi
 export interface MockUpstreamOptions {
   /** Pause between server-sent events, so a stream really arrives over time. */
   chunkDelayMs?: number;
+  /** Words in the answer (before `max_tokens`), for long answers; unset: one short sentence. */
+  answerWords?: number;
+}
+
+/** In test mode, `x-guard-test-answer-words: N` asks the mock for an answer of N words (tests of token limits). */
+export function testOptions(headers: Headers): MockUpstreamOptions {
+  const words = Number(headers.get("x-guard-test-answer-words") ?? "");
+  return Number.isSafeInteger(words) && words > 0 ? { answerWords: words } : {};
 }
 
 const DEFAULT_CHUNK_DELAY_MS = 5;
@@ -43,7 +51,7 @@ export function mockUpstream(request: Request, body: unknown, parsed: ParsedRequ
     throw err;
   }
   const raw = isObject(body) ? body : {};
-  const answer = compose(format, req);
+  const answer = compose(format, req, options.answerWords);
   const delay = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
   switch (format) {
     case "openai-chat":
