@@ -36,7 +36,7 @@ const STEPS: Step[] = [
       }),
   },
   { name: "do", run: () => durableObjectTables() },
-  { name: "operators", run: async () => [await operatorScaleTable({ n: 4000, concurrency: 64, shardCounts: [1, 4, 16] })] },
+  { name: "operators", run: async () => [await operatorScaleTable({ n: Number(process.env.BENCH_OPS_N ?? 2000), concurrency: 64, shardCounts: [1, 4, 16] })] },
   { name: "memory", run: () => [memoryTable()] },
   { name: "growth", run: () => [growthTable()] },
   { name: "accuracy", run: () => [hllTable({ trialsAtMillion: 200 }), kmvTable()] },

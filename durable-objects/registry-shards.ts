@@ -69,10 +69,7 @@ export function registryOver(at: (i: number) => Shard, count: () => Promise<numb
     },
     async setOverride(e) {
       const [home, legacy] = await homes(e.id);
-      await Promise.all([
-        atLeastOnce(() => home!.setOverride(e)),
-        legacy ? atLeastOnce(() => legacy.setOverride({ ...e, override: null, graceUntil: null })) : null,
-      ]);
+      await Promise.all([atLeastOnce(() => home!.setOverride(e)), legacy ? atLeastOnce(() => legacy.setOverride({ ...e, override: null, graceUntil: null })) : null]);
     },
     async flagged(now, limit = 500) {
       const lists: Flagged[] = await Promise.all((await all()).map((s) => s.flagged(now, limit)));

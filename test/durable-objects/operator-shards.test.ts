@@ -112,7 +112,10 @@ describe("operator shards", () => {
       });
     };
     const shards = await auditLog(env).shards();
-    const log = auditOver((i) => lossy(`audit ${i}`, env.AUDIT_LOG.getByName(operatorShardName(i))), async () => shards);
+    const log = auditOver(
+      (i) => lossy(`audit ${i}`, env.AUDIT_LOG.getByName(operatorShardName(i))),
+      async () => shards,
+    );
     const account = accountOn("any", shards);
     const id = await log.record(entry(account, t, "once"));
     const rows = await op<{ entries: AuditRowLike[] }>("GET", `/_guard/v1/audit?account=${account}`, undefined, t);
@@ -122,7 +125,10 @@ describe("operator shards", () => {
     await auditLog(env).record({ ...entry(account, t, "once"), key: "retry-key-1" });
     expect((await op<{ entries: AuditRowLike[] }>("GET", `/_guard/v1/audit?account=${account}`, undefined, t)).body.entries).toHaveLength(2);
 
-    const registry = registryOver((i) => lossy(`registry ${i}`, env.GUARD_REGISTRY.getByName(operatorShardName(i))), async () => shards);
+    const registry = registryOver(
+      (i) => lossy(`registry ${i}`, env.GUARD_REGISTRY.getByName(operatorShardName(i))),
+      async () => shards,
+    );
     await registry.report(flag(account, t));
     expect(await flaggedIds(new Set([account]), t + 1000)).toEqual([account]);
     expect([...lost].sort()).toEqual([`audit ${subjectShard(account, shards)}`, `registry ${subjectShard(account, shards)}`]);
