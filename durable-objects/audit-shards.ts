@@ -35,7 +35,7 @@ export function auditLog(env: Env): AuditTrail {
   return auditOver(at, () => recordedShards("AUDIT_LOG", () => env.AUDIT_LOG.getByName(LEGACY_SHARD), configFor(env).REGISTRY_SHARDS));
 }
 
-/** The subject an entry is filed under; operator actions name one too. */
+/** The subject an entry is filed under (every verdict and operator action names one; an entry without is filed under ""). */
 function subjectOf(e: AuditEntry): string {
   return e.account ?? e.fingerprint ?? "";
 }
