@@ -96,6 +96,12 @@ export const CONFIG_SPEC = {
     "cap_max_tokens:8192,strip_logprobs,strip_reasoning",
     "What a suspect's request is served with, comma-separated: `cap_max_tokens:N`, `strip_logprobs`, `strip_reasoning`, or `none`. The answer says nothing of it, so a campaign cannot tell which keys are suspected. Not applied in shadow mode.",
   ),
+  REGISTRY_SHARDS: int(
+    4,
+    "Objects the flagged-subject registry and the audit log are each spread over (by subject); operator reads fan out to all and merge. Recorded on first use: a later change is refused and logged (`storage_layout_changed`).",
+    1,
+    64,
+  ),
   AUDIT_RETENTION_DAYS: int(90, "Days an audit entry is kept; a daily alarm deletes older ones (in test mode, age counts from the newest entry).", 1),
   STIX_ADDRESS_PREFIX_V4: int(24, "Prefix length of the IPv4 address ranges a campaign's STIX export shares (the guard keeps /24, so at most 24); 0 shares no IPv4 ranges.", 0, 24),
   STIX_ADDRESS_PREFIX_V6: int(48, "Prefix length of the IPv6 address ranges a campaign's STIX export shares (the guard keeps /48, so at most 48); 0 shares no IPv6 ranges.", 0, 48),

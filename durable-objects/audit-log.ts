@@ -1,7 +1,11 @@
 /**
- * The audit trail: one SQLite-backed object that keeps every verdict transition, coalesced rate
- * throttle and operator action for AUDIT_RETENTION_DAYS. Subjects write only on transitions, so
- * this object sees a trickle. An alarm deletes old rows once a day.
+ * The audit trail: SQLite-backed objects, one per shard (durable-objects/audit-shards.ts routes an
+ * entry to its subject's shard and merges reads in time order), that keep every verdict transition,
+ * coalesced rate throttle and operator action for AUDIT_RETENTION_DAYS. Subjects write only on
+ * transitions, so a shard sees a trickle. An alarm deletes old rows once a day.
+ *
+ * An entry may carry a key: a write repeated with the same key (a retry whose answer was lost)
+ * records it once.
  *
  * Retention is measured from the wall clock, except in test mode, where it is measured from the
  * newest entry: replayed traffic carries its own (past) times and would otherwise expire at once.
@@ -9,6 +13,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { configFor, type Config } from "../core/config";
 import type { AuditEntry, AuditRow } from "./audit";
+import { settleShardCount } from "./operator-shards";
 
 const DAY_MS = 86_400_000;
 export const AUDIT_PAGE_MAX = 1000;
@@ -43,6 +48,7 @@ interface Row extends Record<string, SqlStorageValue> {
   until: number | null;
   shadow: number;
   via: string | null;
+  uid: string | null;
 }
 
 export class AuditLog extends DurableObject<Env> {
@@ -58,11 +64,21 @@ export class AuditLog extends DurableObject<Env> {
     sql.exec("CREATE INDEX IF NOT EXISTS audit_t ON audit (t, id)");
     sql.exec("CREATE INDEX IF NOT EXISTS audit_account ON audit (account, t, id)");
     sql.exec("CREATE INDEX IF NOT EXISTS audit_fingerprint ON audit (fingerprint, t, id)");
+    // A log from before idempotent writes has no key column; its entries keep none.
+    if (!sql.exec("SELECT * FROM audit LIMIT 0").columnNames.includes("uid")) sql.exec("ALTER TABLE audit ADD COLUMN uid TEXT");
+    sql.exec("CREATE UNIQUE INDEX IF NOT EXISTS audit_uid ON audit (uid)");
   }
 
+  /** Shard 0 only: the recorded REGISTRY_SHARDS (recorded now if none is). */
+  async layout(configured: number = this.cfg.REGISTRY_SHARDS): Promise<number> {
+    return settleShardCount(this.ctx.storage.sql, configured, "REGISTRY_SHARDS");
+  }
+
+  /** Records `e` and returns its id here; an entry already recorded under `e.key` is not written again. */
   async record(e: AuditEntry): Promise<number> {
-    const cursor = this.ctx.storage.sql.exec<{ id: number }>(
-      "INSERT INTO audit (t, account, fingerprint, action, cause, reasons, signals, until, shadow, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    const sql = this.ctx.storage.sql;
+    const cursor = sql.exec<{ id: number }>(
+      "INSERT INTO audit (t, account, fingerprint, action, cause, reasons, signals, until, shadow, via, uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO NOTHING RETURNING id",
       e.t,
       e.account,
       e.fingerprint,
@@ -73,8 +89,9 @@ export class AuditLog extends DurableObject<Env> {
       e.until,
       e.shadow ? 1 : 0,
       e.via,
+      e.key ?? null,
     );
-    const id = cursor.one().id;
+    const id = cursor.toArray()[0]?.id ?? sql.exec<{ id: number }>("SELECT id FROM audit WHERE uid = ?", e.key ?? null).one().id;
     await this.armRetention();
     return id;
   }

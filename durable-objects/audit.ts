@@ -5,6 +5,10 @@
  */
 import type { Assessment } from "../core/policy";
 import type { ExtractionVerdict } from "../core/verdict";
+import { auditLog } from "./audit-shards";
+import { LEGACY_SHARD } from "./operator-shards";
+
+export { auditLog } from "./audit-shards";
 
 export type AuditAction = "throttle" | "block" | "allow-list" | "deny-list" | "limits" | "clear-override" | "lift";
 export type AuditCause = "extraction" | "rate" | "override";
@@ -23,17 +27,23 @@ export interface AuditEntry {
   shadow: boolean;
   /** How it came about: `operator`, `fingerprint:<id>` for an adopted verdict, `shard:<n>`. */
   via: string | null;
+  /**
+   * Idempotency key: writes with the same key record one entry. The audit trail's router gives an
+   * entry without one a fresh key before its first attempt, so its own retries never duplicate it.
+   */
+  key?: string;
 }
 
 export interface AuditRow extends AuditEntry {
   id: number;
 }
 
-export const AUDIT_OBJECT = "global";
+/** The object of deployments from before sharding; it is shard 0 of the audit log now. */
+export const AUDIT_OBJECT = LEGACY_SHARD;
 
-/** Records an entry in the background of the current event. */
+/** Records an entry in the background of the current event (retried; a final failure is logged). */
 export function sendAudit(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, entry: AuditEntry): void {
-  const p = env.AUDIT_LOG.getByName(AUDIT_OBJECT)
+  const p = auditLog(env)
     .record(entry)
     .catch((err) => console.error(JSON.stringify({ event: "audit_failed", action: entry.action, error: String(err) })));
   ctx.waitUntil(p);

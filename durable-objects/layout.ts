@@ -28,17 +28,22 @@ export function settleLayout(store: SubjectStore, configured: StorageLayout, set
   if (!stored) return { layout: configured, unrecorded: true };
   for (const field of ["windowMs", "shards"] as const) {
     if (stored[field] === configured[field]) continue;
-    console.error(
-      JSON.stringify({
-        event: "storage_layout_changed",
-        setting: field === "windowMs" ? settings.windowMs : settings.shards,
-        stored: stored[field],
-        configured: configured[field],
-        message: "refused on existing state: this object keeps its recorded layout",
-      }),
-    );
+    logLayoutChange(field === "windowMs" ? settings.windowMs : settings.shards, stored[field], configured[field]);
   }
   return { layout: stored, unrecorded: false };
+}
+
+/** The line every refused layout change logs, whichever object refuses it. */
+export function logLayoutChange(setting: string | undefined, stored: number | undefined, configured: number | undefined): void {
+  console.error(
+    JSON.stringify({
+      event: "storage_layout_changed",
+      setting,
+      stored,
+      configured,
+      message: "refused on existing state: this object keeps its recorded layout",
+    }),
+  );
 }
 
 /** Records `layout` as this object's; returns the rows written. */

@@ -1,19 +1,16 @@
 /**
- * The one place that lists flagged subjects across all accounts and fingerprints, for the operator
- * API. Subjects report only when their verdict changes, so this object sees a trickle, never the
- * request stream.
+ * Where flagged subjects and override listings are kept for the operator API: one shard of
+ * GUARD_REGISTRY (durable-objects/registry-shards.ts routes a subject to its shard and merges reads).
+ * Subjects report only when their verdict changes, so a shard sees a trickle, never the request stream.
  */
 import { DurableObject } from "cloudflare:workers";
+import { configFor } from "../core/config";
 import type { Action } from "../core/policy";
 import { severity } from "../core/verdict";
+import { settleShardCount } from "./operator-shards";
 import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
 
-/** The registry is one object of this name in GUARD_REGISTRY. */
-const REGISTRY_NAME = "global";
-
-export function guardRegistry(env: Env): DurableObjectStub<GuardRegistry> {
-  return env.GUARD_REGISTRY.getByName(REGISTRY_NAME);
-}
+export { guardRegistry, type Registry } from "./registry-shards";
 
 export interface FlagReport {
   kind: "account" | "fingerprint";
@@ -59,6 +56,11 @@ export class GuardRegistry extends DurableObject<Env> {
         since INTEGER NOT NULL, until INTEGER, shadow INTEGER NOT NULL, via TEXT, updated INTEGER NOT NULL, PRIMARY KEY (kind, id))`,
     );
     createOverrideIndex(ctx.storage.sql);
+  }
+
+  /** Shard 0 only: the recorded REGISTRY_SHARDS (recorded now if none is). */
+  async layout(configured: number = configFor(this.env).REGISTRY_SHARDS): Promise<number> {
+    return settleShardCount(this.ctx.storage.sql, configured, "REGISTRY_SHARDS");
   }
 
   async setOverride(e: OverrideListing): Promise<void> {

@@ -7,7 +7,8 @@
  */
 import { type AccountFacts, type CampaignGroup, type FingerprintFacts, type FlaggedSubject, fingerprintsToRead, groupCampaigns, linkedAccounts } from "../core/campaigns/group";
 import { hmacHex } from "../core/hash";
-import { AUDIT_OBJECT, type AuditRow } from "../durable-objects/audit";
+import type { AuditRow } from "../durable-objects/audit";
+import { auditLog } from "../durable-objects/audit-shards";
 import { AUDIT_PAGE_MAX } from "../durable-objects/audit-log";
 import type { FingerprintSnapshot } from "../durable-objects/fingerprint-guard";
 import { fingerprintShardName, type FingerprintClient } from "../durable-objects/protocol";
@@ -109,7 +110,7 @@ export async function loadCampaigns(env: Env, gc: GuardContext, now: number): Pr
 
 /** Audit entries about the campaign's subjects from its first sight on, oldest first. */
 export async function campaignAudit(env: Env, group: CampaignGroup, campaignId: string, now: number): Promise<{ rows: AuditRow[]; truncated: boolean }> {
-  const log = env.AUDIT_LOG.getByName(AUDIT_OBJECT);
+  const log = auditLog(env);
   const accounts = new Set(group.accounts);
   const fps = new Set(group.fingerprints);
   const mine = (r: AuditRow) => (r.account !== null && accounts.has(r.account)) || (r.fingerprint !== null && fps.has(r.fingerprint)) || r.via === `campaign:${campaignId}`;

@@ -1,9 +1,10 @@
 /**
  * The audit trail through the operator API: a paged JSON query (newest first) and a JSON Lines export
- * (oldest first, streamed page by page so an export of any size stays within memory).
+ * (oldest first, streamed page by page so an export of any size stays within memory). Both read
+ * every shard of the log and merge them in time order (durable-objects/audit-shards.ts).
  */
 import type { IRequest, RouterType } from "itty-router";
-import { AUDIT_OBJECT } from "../durable-objects/audit";
+import { auditLog } from "../durable-objects/audit";
 import { AUDIT_PAGE_MAX, type AuditQuery } from "../durable-objects/audit-log";
 import type { GuardContext } from "./context";
 import { GuardError } from "./errors";
@@ -47,25 +48,23 @@ function queryOf(url: URL, order: AuditQuery["order"]): AuditQuery {
 }
 
 function exportStream(env: Env, q: AuditQuery): ReadableStream<Uint8Array> {
-  const log = env.AUDIT_LOG.getByName(AUDIT_OBJECT);
+  const pages = auditLog(env).pages(q);
   const encoder = new TextEncoder();
-  let after = q.after;
-  let done = false;
   return new ReadableStream({
     async pull(controller) {
-      if (done) return controller.close();
-      const page = await log.query({ ...q, after, limit: AUDIT_PAGE_MAX });
-      if (page.entries.length) controller.enqueue(encoder.encode(page.entries.map((e) => JSON.stringify(e)).join("\n") + "\n"));
-      after = page.next ?? undefined;
-      done = page.next === null;
-      if (done) controller.close();
+      const page = await pages.next();
+      if (page.done) return controller.close();
+      controller.enqueue(encoder.encode(page.value.map((e) => JSON.stringify(e)).join("\n") + "\n"));
+    },
+    async cancel() {
+      await pages.return(undefined);
     },
   });
 }
 
 export function auditRoutes(router: RouterType<IRequest, Args>): void {
   router
-    .get("/audit", async (req, env) => json(await env.AUDIT_LOG.getByName(AUDIT_OBJECT).query(queryOf(new URL(req.url), "desc"))))
+    .get("/audit", async (req, env) => json(await auditLog(env).query(queryOf(new URL(req.url), "desc"))))
     .get("/audit.jsonl", (req, env) => {
       const q = queryOf(new URL(req.url), "asc");
       const name = `distill-guard-audit-${new Date(req.now as number).toISOString().slice(0, 10)}.jsonl`;

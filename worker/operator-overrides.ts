@@ -6,7 +6,7 @@
  */
 import type { IRequest, RouterType } from "itty-router";
 import type { Override, OverrideRecord } from "../core/override";
-import { AUDIT_OBJECT, type AuditAction, type AuditEntry } from "../durable-objects/audit";
+import { auditLog, type AuditAction, type AuditEntry } from "../durable-objects/audit";
 import { fingerprintShardName } from "../durable-objects/protocol";
 import { guardRegistry as registry } from "../durable-objects/registry";
 import type { GuardContext } from "./context";
@@ -17,7 +17,7 @@ import { accountId, fingerprintId } from "./subject-ids";
 type Args = [Env, ExecutionContext, GuardContext];
 type Kind = "account" | "fingerprint";
 
-const audit = (env: Env, e: AuditEntry) => env.AUDIT_LOG.getByName(AUDIT_OBJECT).record(e);
+const audit = (env: Env, e: AuditEntry) => auditLog(env).record(e);
 
 /**
  * A fingerprint's shards, for an operator's change. The change also drops this isolate's cached
