@@ -6,6 +6,7 @@ interface __BaseEnv_Env {
 	ACCOUNT_GUARD: DurableObjectNamespace<import("./worker/index").AccountGuard>;
 	FINGERPRINT_GUARD: DurableObjectNamespace<import("./worker/index").FingerprintGuard>;
 	GUARD_REGISTRY: DurableObjectNamespace<import("./worker/index").GuardRegistry>;
+	FRAME_GUARD: DurableObjectNamespace<import("./worker/index").FrameGuard>;
 	AUDIT_LOG: DurableObjectNamespace<import("./worker/index").AuditLog>;
 }
 declare namespace Cloudflare {

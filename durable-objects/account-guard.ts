@@ -184,7 +184,7 @@ export class AccountGuard extends DurableObject<Env> {
     const { decision } = decide(allowed(limits), votes, now, this.shadowMode);
     if (decision.cause === "rate") this.auditRate(now, which, !req.allowed ? lim.requests : lim.tokens);
     const suspect = decision.action === "allow" && !decision.override && this.cfg.SUSPECT_SCORE > 0 && this.lastAssessment.score >= this.cfg.SUSPECT_SCORE;
-    return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}) };
+    return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}), requests: m.requests };
   }
 
   private get shadowMode(): boolean {
