@@ -4,7 +4,7 @@
  * identity, body, features, decide, speculative forwarding) is the real Worker.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Decision, FingerprintObservation, AccountObservation } from "../durable-objects/protocol";
+import type { Decision, FingerprintObservation, FrameObservation, AccountObservation } from "../durable-objects/protocol";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
 
 export { default, GuardRegistry, AuditLog, OverviewStats } from "../worker/index";
@@ -27,6 +27,16 @@ export class AccountGuard extends DurableObject<Env> {
 
 export class FingerprintGuard extends DurableObject<Env> {
   async observe(_obs: FingerprintObservation): Promise<FingerprintVerdict> {
+    return { action: "allow", reasons: [], until: null, since: null };
+  }
+}
+
+export class FrameGuard extends DurableObject<Env> {
+  async verdict(_now: number): Promise<FingerprintVerdict> {
+    return { action: "allow", reasons: [], until: null, since: null };
+  }
+
+  async observe(_obs: FrameObservation): Promise<FingerprintVerdict> {
     return { action: "allow", reasons: [], until: null, since: null };
   }
 }

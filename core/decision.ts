@@ -45,6 +45,8 @@ export interface Decision {
   seen?: PromptClass;
   /** Served, but the subject is suspect: the graduated answer applies (core/graduated.ts). */
   suspect?: boolean;
+  /** Inspected requests the account has sent: how new it is, for the frame signal (core/signals/frames.ts). */
+  requests?: number;
 }
 
 /** One subject's say on a request, in the order the subjects are consulted. */

@@ -36,6 +36,7 @@ export const SIGNALS = [
   "sharedNetwork",
   "accountBurst",
   "promptBudget",
+  "sharedFrame",
 ] as const;
 export type Signal = (typeof SIGNALS)[number];
 
@@ -126,6 +127,7 @@ export type PolicyConfig = Pick<
   | "FP_MIN_ACCOUNTS"
   | "FP_SINGLE_SHOT_RATIO"
   | "FP_NEW_ACCOUNTS_PER_HOUR"
+  | "FRAME_MIN_ACCOUNTS"
   | "THROTTLE_SCORE"
   | "BLOCK_SCORE"
   | "SHADOW_SIGNAL_SET"
@@ -341,6 +343,37 @@ export function assessFingerprint(f: FingerprintFigures, p: PolicyConfig): Asses
   if (f.networkBound) sc.add("sharedNetwork", 0.5, `fingerprint: ${Math.round(f.accounts)} accounts sending novel single-shot prompts through one client on one network`);
   // A burst of fresh keys is what a crowd's growth looks like too; it counts only on top of other evidence.
   if (sc.scored() >= 0.5 && f.recentAccounts >= p.FP_NEW_ACCOUNTS_PER_HOUR) sc.add("accountBurst", 0.5, `fingerprint: burst of ${Math.round(f.recentAccounts)} accounts within two hours`);
+  return sc.out;
+}
+
+/** What a frame's object counted in its window (core/signals/frames.ts). */
+export interface FrameFigures {
+  /** Eligible requests: fresh, single-shot, from new accounts, an input inside a specific frame. */
+  requests: number;
+  accounts: number;
+  prompts: number;
+  /** Time from the first to the last account's arrival in the window (ms). */
+  spanMs: number;
+}
+
+/**
+ * Distinct prompts over requests a frame needs: people who share a frame ask the same popular
+ * questions, a dataset sends each row once.
+ */
+const FRAME_NOVELTY = 0.95;
+
+/**
+ * A frame is the instruction around an input. When many new accounts each send a few distinct
+ * inputs inside the same specific instruction, the frame is a dataset's, swept across keys so no
+ * key reaches the account gate. Its verdict reaches only new accounts' requests in that frame.
+ */
+export function assessFrame(f: FrameFigures, p: PolicyConfig): Assessment {
+  const novelty = share(f.prompts, f.requests);
+  const sc = new Scorer(p, { accounts: f.accounts, prompts: f.prompts, requests: f.requests, novelty: r2(novelty), spanHours: r2(f.spanMs / 3600_000) });
+  if (f.accounts < p.FRAME_MIN_ACCOUNTS || novelty < FRAME_NOVELTY) return sc.out;
+  const many = f.accounts >= 2 * p.FRAME_MIN_ACCOUNTS;
+  const hours = Math.max(1, Math.round(f.spanMs / 3600_000));
+  sc.add("sharedFrame", many ? 2 : 1, `frame: ${f.accounts} new accounts sent ${f.prompts} distinct single-shot inputs inside one instruction frame within ${hours} h (a dataset swept across keys)`);
   return sc.out;
 }
 

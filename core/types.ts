@@ -67,4 +67,8 @@ export interface Features {
   chars: number;
   /** Estimated prompt tokens. */
   tokens: number;
+  /** Words of the template frame that are not masked: how specific the instruction is. */
+  frameWords: number;
+  /** Words read of the new prompt (up to the sampling cap): whether the frame wraps an input. */
+  words: number;
 }

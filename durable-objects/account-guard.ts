@@ -197,7 +197,7 @@ export class AccountGuard extends DurableObject<Env> {
     const { decision } = decide(allowed(adm.states), votes, now, this.shadowMode);
     if (decision.cause === "rate" && adm.refused) this.auditRate(now, adm.refused.which, adm.refused.limit);
     const suspect = decision.action === "allow" && !decision.override && this.cfg.SUSPECT_SCORE > 0 && this.lastAssessment.score >= this.cfg.SUSPECT_SCORE;
-    return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}) };
+    return { ...decision, ...(seen ? { seen } : {}), ...(suspect ? { suspect } : {}), requests: m.requests };
   }
 
   /** The end user's limits for a request that names one, when the shares are on. */

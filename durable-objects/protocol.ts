@@ -69,6 +69,9 @@ export interface PromptObservation {
   /** An explicit max_tokens of 4096 or more: no evidence alone (SDK defaults), see core/policy.ts. */
   longOutput: boolean;
   tokens: number;
+  /** Unmasked words of the template frame, and words of the new prompt (core/signals/frames.ts). */
+  frameWords?: number;
+  words?: number;
 }
 
 export interface AccountObservation {
@@ -110,4 +113,16 @@ export interface Settlement {
   tokens: number;
   /** As AccountObservation.endUser: the end user the answer was for, charged too. */
   endUser: Hash | null;
+}
+
+/** The object name of an instruction frame's cross-account tally (one object per frame). */
+export function frameObjectName(template: Hash): string {
+  return `frame/${(template[0] >>> 0).toString(16).padStart(8, "0")}${(template[1] >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+/** What a frame's object learns of one request, after the answer: 32-bit keyed hashes only. */
+export interface FrameObservation {
+  now: number;
+  account: number;
+  prompt: number;
 }

@@ -5,8 +5,10 @@
  */
 import type { Config } from "../core/config";
 import { decide as decideRequest, type Vote } from "../core/decision";
-import { fingerprintShardName, shardOf, type AccountObservation, type Decision, type FingerprintObservation } from "../durable-objects/protocol";
+import { fingerprintShardName, frameObjectName, shardOf, type AccountObservation, type Decision, type FingerprintObservation } from "../durable-objects/protocol";
+import { frameEligible, isNewAccount } from "../core/signals/frames";
 import type { FingerprintVerdict } from "../durable-objects/fingerprint-guard";
+import type { FrameGuard } from "../durable-objects/frame-guard";
 import type { Subjects } from "./observation";
 import type { VerdictCache } from "./verdict-cache";
 
@@ -36,9 +38,11 @@ export interface Outcome {
 
 /**
  * One Durable Object round trip on the response path: the account's object, and in parallel only
- * the fingerprints this isolate holds no fresh verdict for (worker/verdict-cache.ts). The request's
- * observation reaches its fingerprints after the answer (`ctx.waitUntil`), classified as the account
- * found it (fresh or a repeat, history verified or not), and their replies refresh the cache.
+ * the fingerprints and the instruction frame this isolate holds no fresh verdict for
+ * (worker/verdict-cache.ts). The request's observation reaches its fingerprints after the answer
+ * (`ctx.waitUntil`), classified as the account found it (fresh or a repeat, history verified or
+ * not), and their replies refresh the cache. A frame's object hears only of single-shot requests
+ * of new accounts, and its verdict answers only for those (core/signals/frames.ts).
  */
 export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache: VerdictCache, obs: AccountObservation, subjects: Subjects, failMode: Config["FAIL_MODE"]): Promise<Outcome> {
   const account = withTimeout(env.ACCOUNT_GUARD.getByName(subjects.accountId).observe(obs), cfg.STATE_TIMEOUT_MS, "account state");
@@ -54,9 +58,12 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
       return v;
     });
   });
-  const [acc, ...fpResults] = await Promise.allSettled([account, ...asked]);
+  const frame = prompt && frameEligible(prompt, cfg) ? frameObjectName(prompt.template) : null;
+  const frameStub = frame ? env.FRAME_GUARD.getByName(frame) : null;
+  const frameAsked = frame && frameStub ? askFrame(frame, frameStub, cache, obs.now, cfg) : Promise.resolve(null);
+  const [acc, frameResult, ...fpResults] = await Promise.allSettled([account, frameAsked, ...asked]);
 
-  const failures = [acc, ...fpResults].filter((r) => r.status === "rejected");
+  const failures = [acc, frameResult, ...fpResults].filter((r) => r.status === "rejected");
   for (const f of failures) console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String((f as PromiseRejectedResult).reason) }));
 
   if (acc.status === "rejected") {
@@ -88,12 +95,32 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
   }
   // Fingerprints that failed are skipped: the account decides (core/decision.ts has the precedence).
   const answered = fpResults.flatMap((r, i) => (r.status === "fulfilled" ? [{ verdict: r.value, via: fps[i]!.id }] : []));
+  // The frame answers only for a new account's single-shot request, and hears only of those.
+  if (frame && frameStub && seen?.singleShot && isNewAccount(acc.value.requests ?? Number.POSITIVE_INFINITY, cfg)) {
+    if (frameResult.status === "fulfilled" && frameResult.value) answered.push({ verdict: frameResult.value, via: frame });
+    const note = { now: obs.now, account: subjects.accountHash[1], prompt: prompt!.prompt[1] };
+    const sent = withTimeout(frameStub.observe(note), cfg.STATE_TIMEOUT_MS, "frame state").then(
+      (v) => cache.set(frame, v, obs.now),
+      (err) => console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String(err) })),
+    );
+    ctx.waitUntil(sent);
+  }
   const votes = answered.map(
     ({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }),
   );
-  const { seen: _, ...accountDecision } = acc.value;
+  const { seen: _, requests: _requests, ...accountDecision } = acc.value;
   const { decision, adopt: via } = decideRequest(accountDecision, votes, obs.now, cfg.GUARD_MODE === "shadow");
   const adopted = answered.find((a) => a.via === via);
   const adopt = adopted ? { verdict: adopted.verdict, via: adopted.via } : undefined;
   return { decision, adopt, failed: failures.length > 0 };
+}
+
+/** The frame's verdict from this isolate's cache, or asked of its object (in parallel with the account). */
+function askFrame(frame: string, stub: DurableObjectStub<FrameGuard>, cache: VerdictCache, now: number, cfg: Config): Promise<FingerprintVerdict> {
+  const cached = cache.get(frame, now);
+  if (cached) return Promise.resolve(cached);
+  return withTimeout(stub.verdict(now), cfg.STATE_TIMEOUT_MS, "frame state").then((v) => {
+    cache.set(frame, v, now);
+    return v;
+  });
 }

@@ -11,6 +11,7 @@ configFor(env);
 
 export { AccountGuard } from "../durable-objects/account-guard";
 export { FingerprintGuard } from "../durable-objects/fingerprint-guard";
+export { FrameGuard } from "../durable-objects/frame-guard";
 export { GuardRegistry } from "../durable-objects/registry";
 export { AuditLog } from "../durable-objects/audit-log";
 export { OverviewStats } from "../durable-objects/overview-stats";

@@ -42,6 +42,8 @@ export function promptObservation(f: Features, parsed: ParsedRequest): PromptObs
     harvest: p.logprobs || p.n > 1,
     longOutput: p.maxTokens !== undefined && p.maxTokens >= LONG_OUTPUT_TOKENS,
     tokens: f.tokens,
+    frameWords: f.frameWords,
+    words: f.words,
   };
 }
 

@@ -36,6 +36,13 @@ export const POLICY_SPEC = {
   FP_SINGLE_SHOT_RATIO: num(0.9, "A fingerprint is judged only when at least this share of its fresh requests are single-shot: crowds of people hold conversations.", 0, 1),
   FP_MIN_ACCOUNTS: int(4, "Accounts behind one fingerprint before the fingerprint's own pattern is judged. Sharing a client is never evidence by itself.", 2),
   FP_NEW_ACCOUNTS_PER_HOUR: num(6, "Distinct accounts within two hours behind one fingerprint that count as a burst of fresh keys (only on top of other evidence: a crowd grows too).", 0),
+  FRAME_MIN_ACCOUNTS: int(
+    5,
+    "New accounts (few requests each) that must send distinct single-shot prompts in one instruction frame before the frame is judged a dataset swept across keys (throttle; twice as many block). The answer applies to new accounts only.",
+    2,
+  ),
+  FRAME_MIN_WORDS: int(5, 'Unmasked words an instruction frame needs before it can be judged: short and empty frames ("can you help me …") are shared by people.', 1),
+  FRAME_INPUT_WORDS: int(20, "Words a prompt needs before it counts as an instruction around an input for the frame signal; people's one-line questions stay below it.", 1),
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_SPEC;

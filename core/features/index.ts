@@ -16,8 +16,8 @@ import type { HashKey } from "../hash";
 import type { Features, PromptInput } from "../types";
 import { isBlank, textHash, textHashFromTokens } from "./identity";
 import { keyState } from "./key-state";
-import { prepare, sampleShingles } from "./sampling";
-import { templateHash } from "./template";
+import { prepare, sampleShingles, toks } from "./sampling";
+import { templateOf } from "./template";
 import { topicOf } from "./topic";
 import { promptCues } from "../signals/cues";
 
@@ -45,7 +45,8 @@ export function extractFeatures(key: HashKey, input: PromptInput): Features {
   // the new prompt: everything below works on its tokens
   const sampled = prepare(key, last);
   const prompt = textHashFromTokens(key, sampled, last.length, { hi: 0, lo: 0 });
-  const template = templateHash(key, st);
+  const words = toks.count;
+  const frame = templateOf(key, st);
   const shingles = sampleShingles(key);
   const topic = topicOf(st);
 
@@ -54,12 +55,14 @@ export function extractFeatures(key: HashKey, input: PromptInput): Features {
     conversation: conversation ?? { hi: prompt.hi, lo: prompt.lo },
     previous,
     cues: promptCues(last, input.system),
-    template,
+    template: frame.hash,
     system,
     shingles,
     topic,
     turns: nTurns,
     chars,
     tokens: Math.ceil(chars / 4),
+    frameWords: frame.words,
+    words,
   };
 }

@@ -255,9 +255,23 @@ function buildFrame(st: KeyState): number {
   return f;
 }
 
-/** The template hash of the prompt tokenised in `toks` (`extractFeatures(...).template`). */
-export function templateHash(key: HashKey, st: KeyState): Hash64 {
-  return hashWords(key, frame, 0, buildFrame(st), { hi: 0, lo: 0 });
+/** Unmasked words of the frame's first `f` symbols: a short or empty frame is shared by people. */
+function frameWords(f: number): number {
+  let k = 0;
+  for (let i = 1; i < f; i++) {
+    const s = frame[i]!;
+    if (!isPlaceholder(s) && s !== PH_SLOT && s !== PH_GAP) k++;
+  }
+  return k;
+}
+
+/**
+ * The template hash of the prompt tokenised in `toks` (`extractFeatures(...).template`) and how many
+ * unmasked words its frame holds.
+ */
+export function templateOf(key: HashKey, st: KeyState): { hash: Hash64; words: number } {
+  const f = buildFrame(st);
+  return { hash: hashWords(key, frame, 0, f, { hi: 0, lo: 0 }), words: frameWords(f) };
 }
 
 /**

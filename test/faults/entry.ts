@@ -8,7 +8,7 @@ import { FingerprintGuard } from "../../durable-objects/fingerprint-guard";
 import type { AccountObservation, Decision, FingerprintObservation } from "../../durable-objects/protocol";
 import { faults, inject } from "./switch";
 
-export { default, AccountGuard, FingerprintGuard, GuardRegistry, OverviewStats } from "../../worker/index";
+export { default, AccountGuard, FingerprintGuard, FrameGuard, GuardRegistry, OverviewStats } from "../../worker/index";
 
 export class FaultyAccountGuard extends AccountGuard {
   override async observe(obs: AccountObservation): Promise<Decision> {

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseConfig, policyField, policyJson, POLICY_SPEC, type Config, type PolicyKey } from "../../core/config";
-import { actionFor, assessAccount, assessFingerprint, type AccountFigures, type Action, type FingerprintFigures } from "../../core/policy";
+import { actionFor, assessAccount, assessFingerprint, assessFrame, type AccountFigures, type Action, type FingerprintFigures, type FrameFigures } from "../../core/policy";
+import { frameEligible, type FrameShape } from "../../core/signals/frames";
 import { nextVerdict, type ExtractionVerdict } from "../../core/verdict";
 import { accountFigures, fingerprintFigures } from "./figures";
 import { Ledger } from "../../core/signals/ledger";
@@ -30,6 +31,13 @@ const ofFingerprint =
   (f: Partial<FingerprintFigures>) =>
   (cfg: Config): Action =>
     actionFor(assessFingerprint(fingerprint(f), cfg).score, cfg);
+
+/** 10 new accounts, 10 distinct inputs in one frame (score 2), counted only when the request's shape is eligible. */
+const ofFrame =
+  (shape: FrameShape, over: Partial<FrameFigures> = {}) =>
+  (cfg: Config): Action =>
+    frameEligible(shape, cfg) ? actionFor(assessFrame({ requests: 10, accounts: 10, prompts: 10, spanMs: 3600_000, ...over }, cfg).score, cfg) : "allow";
+const ELIGIBLE: FrameShape = { history: false, frameWords: 8, words: 40 };
 
 /** Harvest plus half the requests seconds apart: two pieces of evidence, score 1. */
 const TWO = { fast: 20 };
@@ -150,6 +158,17 @@ const ROWS: Row[] = [
   { key: "FP_SINGLE_SHOT_RATIO", input: "fingerprint single-shot 0.75", fires: 0.75, quiet: 0.76, decide: ofFingerprint({ singleShot: 45, task: 23 }), whenFires: "block", whenQuiet: "allow" },
   { key: "FP_MIN_ACCOUNTS", input: "5 accounts", fires: 5, quiet: 6, decide: ofFingerprint({ accounts: 5, recentAccounts: 5 }), whenFires: "throttle", whenQuiet: "allow" },
   { key: "FP_NEW_ACCOUNTS_PER_HOUR", input: "3 accounts within two hours", fires: 3, quiet: 3.5, decide: ofFingerprint({ recentAccounts: 3 }), whenFires: "block", whenQuiet: "throttle" },
+  {
+    key: "FRAME_MIN_ACCOUNTS",
+    input: "7 new accounts in one frame",
+    fires: 7,
+    quiet: 8,
+    decide: ofFrame(ELIGIBLE, { requests: 7, accounts: 7, prompts: 7 }),
+    whenFires: "throttle",
+    whenQuiet: "allow",
+  },
+  { key: "FRAME_MIN_WORDS", input: "a frame of 6 unmasked words", fires: 6, quiet: 7, decide: ofFrame({ ...ELIGIBLE, frameWords: 6 }), whenFires: "block", whenQuiet: "allow" },
+  { key: "FRAME_INPUT_WORDS", input: "prompts of 24 words", fires: 24, quiet: 25, decide: ofFrame({ ...ELIGIBLE, words: 24 }), whenFires: "block", whenQuiet: "allow" },
 ];
 
 function withPolicy(key: PolicyKey, value: number): Config {
