@@ -26,6 +26,7 @@ type Policy = Pick<
   | "HARVEST_RATIO"
   | "ELICIT_RATIO"
   | "TASK_RATIO"
+  | "TASK_TURN_RATIO"
   | "FABRICATED_RATIO"
   | "TEMPLATE_REUSE"
   | "PACE_RATIO"
@@ -46,6 +47,7 @@ export function signalGuide(p: Policy, subject: "account" | "fingerprint"): Reco
     harvest: above("logprobs / several choices", "share of fresh requests asking for scoring parameters", p.HARVEST_RATIO, "harvestRatio"),
     elicit: above("reasoning / rubric asked", "share of fresh requests asking for a reasoning trace or a grading", p.ELICIT_RATIO, "elicitRatio"),
     task: above("dataset-style tasks", "share of single-shot prompts phrased as dataset tasks", p.TASK_RATIO, "taskRatio"),
+    taskTurns: above("tasks as conversation turns", "share of conversation turns phrased as new dataset tasks rather than follow-ups", p.TASK_TURN_RATIO, "taskTurnRatio"),
     unverified: above("histories never held here", "share of conversation histories whose earlier turns this account never sent", p.FABRICATED_RATIO, "fabricatedRatio"),
     templateRatio: {
       label: "template ratio",
