@@ -6,6 +6,9 @@
  *
  *   npm run account-sim -- SCENARIO.jsonl[.gz] [--var KEY=VALUE ...] [--trace ACTOR_PREFIX]
  *
+ * Instruction frames (core/signals/frames.ts) are tallied as the frame objects do, and a new
+ * account's eligible single-shot request is refused while its frame's verdict stands.
+ *
  * `--trace` prints the figures and score of each of the first 14 requests of matching actors' keys.
  */
 import { parseConfig } from "../core/config";
@@ -13,6 +16,8 @@ import { deriveHashKey } from "../core/hash";
 import { nextVerdict } from "../core/verdict";
 import { Ledger } from "../core/signals/ledger";
 import { readScenario } from "../eval/scenario";
+import { actionFor, assessFrame } from "../core/policy";
+import { FrameTally, frameEligible, isNewAccount } from "../core/signals/frames";
 import { ACCOUNT_LEDGER_CAPACITY, accountWindow, assessAccountWindow, recordAccountPrompt } from "../durable-objects/windows";
 import { formatForPath, parseBody } from "../worker/formats";
 import { addressPrefix } from "../worker/identity";
@@ -33,6 +38,7 @@ const cfg = parseConfig(vars);
 const key = await deriveHashKey("account-sim-secret");
 
 interface KeyState {
+  id?: number;
   actor: string;
   label: string;
   w: ReturnType<typeof accountWindow>;
@@ -45,6 +51,8 @@ interface KeyState {
   reasons: string[];
 }
 const keys = new Map<string, KeyState>();
+const frames = new Map<string, FrameTally>();
+let accountNo = 0;
 for await (const line of readScenario(file)) {
   const format = formatForPath(line.path);
   if (!format || !line.key) continue;
@@ -86,7 +94,22 @@ for await (const line of readScenario(file)) {
       st.reasons = a.reasons;
     }
   }
-  const refused = refusedBefore || (st.verdict && st.verdict.action !== "allow" && (st.verdict.until ?? Number.POSITIVE_INFINITY) > now);
+  let refused = refusedBefore || (st.verdict && st.verdict.action !== "allow" && (st.verdict.until ?? Number.POSITIVE_INFINITY) > now);
+  const p = obs.prompt;
+  if (p && seen.singleShot && frameEligible(p, cfg) && isNewAccount(st.n, cfg)) {
+    const id = `${p.template[0]}:${p.template[1]}`;
+    let tally = frames.get(id);
+    if (!tally) frames.set(id, (tally = new FrameTally(cfg.FINGERPRINT_WINDOW_S * 1000)));
+    if (actionFor(assessFrame(tally.figures(now), cfg).score, cfg) !== "allow") {
+      refused = true;
+      if (st.firstRefused === null) {
+        st.firstRefused = st.n;
+        st.reasons = ["frame: shared instruction frame"];
+      }
+    }
+    st.id ??= ++accountNo;
+    tally.note({ account: st.id, prompt: p.prompt[1], at: now });
+  }
   if (!refused) st.served++;
 }
 const byActor = new Map<string, { label: string; keys: number; refusedKeys: number; n: number; served: number; reasons: Map<string, number> }>();

@@ -42,7 +42,7 @@ export const POLICY_SPEC = {
     2,
   ),
   FRAME_MIN_WORDS: int(5, 'Unmasked words an instruction frame needs before it can be judged: short and empty frames ("can you help me …") are shared by people.', 1),
-  FRAME_INPUT_WORDS: int(20, "Words a prompt needs before it counts as an instruction around an input for the frame signal; people's one-line questions stay below it.", 1),
+  FRAME_INPUT_WORDS: int(30, "Words a prompt needs before it counts as an instruction around an input for the frame signal; people's questions, politeness wrappers included, stay below it.", 1),
 } as const;
 
 export type PolicyKey = keyof typeof POLICY_SPEC;
