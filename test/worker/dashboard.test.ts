@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REPORT_STYLE } from "../../core/campaigns/report-html";
 import { send } from "../support/client";
 
 async function sha256(text: string): Promise<string> {
@@ -23,6 +24,10 @@ describe("dashboard page", () => {
       expect(html).not.toContain("<!-- scripts -->");
       expect(csp).toContain("default-src 'none'");
       expect(csp).not.toContain("unsafe-inline");
+      // Its styles, and the printable evidence report's, which opens from a blob: URL under this policy.
+      const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+      const styleSrc = /style-src ([^;]*)/.exec(csp)![1]!.split(" ");
+      expect(styleSrc.sort()).toEqual((await Promise.all([...styles, REPORT_STYLE].map(async (s) => `'sha256-${await sha256(s)}'`))).sort());
       // The page holds no data and no token.
       expect(html).not.toContain("test-admin-token");
     }

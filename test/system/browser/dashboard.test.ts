@@ -6,6 +6,7 @@
  * Screenshots go to out/e2e/; `UPDATE_SCREENSHOT=1` also refreshes docs/dashboard.png,
  * docs/dashboard-overview.png and docs/dashboard-campaign.png.
  */
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testHeaders } from "../../../tools/test-headers";
@@ -21,11 +22,17 @@ interface Overview {
 }
 interface Campaign {
   id: string;
-  accounts: (string | { id: string })[];
-  fingerprints: unknown[];
-  evidence?: unknown[];
+  accounts: string[];
+  fingerprints: string[];
+  flagged: { accounts: number; fingerprints: number };
 }
-const idOf = (a: string | { id: string }) => (typeof a === "string" ? a : a.id);
+interface CampaignDetail extends Campaign {
+  members: { account: string }[];
+  evidence: { links: unknown[]; timing: { members: number }; clients: { fingerprint: string }[] };
+  timeline: { event: string }[];
+}
+/** The hydra's client stack: a member's request must come from it to be that member's traffic. */
+const HYDRA_CLIENT = { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1", ip: "100.64.0.9", asn: 9009 };
 /** A number as the page prints it (en-US grouping). */
 const shown = (text: string) => Number(text.replaceAll(",", "").trim() || "0");
 
@@ -42,6 +49,7 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
   let browser: Browser;
   let page: Page;
   let now = 0;
+  let hydraCampaign = "";
 
   const operator = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${guard.url}/_guard/v1${path}`, {
@@ -107,36 +115,61 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
     if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: "docs/dashboard-overview.png" });
   });
 
-  it("shows the hydra as one campaign, with its members and the evidence, on the campaign page", async (ctx) => {
-    const res = await fetch(`${guard.url}/_guard/v1/campaigns`, { headers: testHeaders({ key: guard.token, time: now }) });
-    if (res.status === 404) {
-      await res.arrayBuffer();
-      // The overview says so instead of failing; the campaign page itself needs the API.
-      expect(await page.locator("#campaigns-unavailable").count()).toBe(1);
-      expect(await page.isHidden("#error")).toBe(true);
-      console.warn("e2e: campaign page step skipped: GET /_guard/v1/campaigns answered 404 (the campaigns API is not in this build); rerun once it is merged");
-      ctx.skip();
-      return;
-    }
-    const { campaigns } = (await res.json()) as { campaigns: Campaign[] };
+  it("shows the hydra as one campaign, with its members, evidence and timeline, on the campaign page", async () => {
+    const { campaigns } = await operator<{ campaigns: Campaign[] }>("GET", "/campaigns");
     const hydraIds = await Promise.all(Array.from({ length: HYDRA_KEYS }, (_, i) => accountOf(hydraKey(i))));
-    const holding = campaigns.filter((c) => c.accounts.some((a) => hydraIds.includes(idOf(a))));
+    const holding = campaigns.filter((c) => c.accounts.some((a) => hydraIds.includes(a)));
     expect(holding.length).toBe(1);
     const campaign = holding[0]!;
-    for (const id of hydraIds) expect(campaign.accounts.map(idOf)).toContain(id);
+    for (const id of hydraIds) expect(campaign.accounts).toContain(id);
     const people = await Promise.all(Array.from({ length: 6 }, (_, u) => accountOf(`sk-e2e-user-${u}`)));
-    for (const c of campaigns) for (const id of people) expect(c.accounts.map(idOf)).not.toContain(id);
-    const detail = await operator<Campaign>("GET", `/campaigns/${campaign.id}`);
+    for (const c of campaigns) for (const id of people) expect(c.accounts).not.toContain(id);
+    hydraCampaign = campaign.id;
+    const detail = await operator<CampaignDetail>("GET", `/campaigns/${campaign.id}`);
 
     await page.locator(`#campaigns tr[data-id="${campaign.id}"]`).click();
     await page.waitForSelector(`#campaign-id:text("${campaign.id}")`);
-    expect(await page.locator("#campaign-members tr").count()).toBe(campaign.accounts.length);
+    expect(await page.isHidden("#error")).toBe(true);
+    // Members: every hydra key's account, nobody else's.
+    expect(await page.locator("#campaign-members tr").count()).toBe(detail.members.length);
+    expect(detail.members.map((m) => m.account).sort()).toEqual([...campaign.accounts].sort());
     for (const id of hydraIds) expect(await page.locator(`#campaign-members tr[data-id="${id}"]`).count()).toBe(1);
-    expect(detail.evidence?.length ?? 0).toBeGreaterThan(0);
-    expect(await page.locator("#campaign-evidence li").count()).toBe(detail.evidence!.length);
+    const text = await page.locator("#campaign-body").innerText();
+    for (const id of people) expect(text).not.toContain(id);
+    // Evidence: the links that joined them, their timing, and the clients behind them.
+    expect(detail.evidence.links.length).toBeGreaterThan(0);
+    expect(await page.locator("#campaign-links tr").count()).toBe(detail.evidence.links.length);
+    expect(await page.locator("#campaign-timing").innerText()).toMatch(new RegExp(`\\d+ of ${detail.evidence.timing.members} members first seen within`));
+    expect(await page.locator("#campaign-clients tr").count()).toBe(detail.evidence.clients.length);
+    for (const x of detail.evidence.clients) expect(await page.locator(`#campaign-clients tr[data-id="${x.fingerprint}"]`).count()).toBe(1);
     expect(await page.locator("#campaign-fingerprints .chip").count()).toBe(campaign.fingerprints.length);
+    // Timeline: every entry, with the verdicts among them.
+    const verdicts = detail.timeline.filter((e) => e.event === "verdict").length;
+    expect(verdicts).toBeGreaterThan(0);
+    expect(await page.locator("#campaign-timeline tr").count()).toBe(detail.timeline.length);
+    expect(await page.locator("#campaign-timeline tr[data-event=verdict]").count()).toBe(verdicts);
     await page.screenshot({ path: "out/e2e/dashboard-campaign.png", fullPage: true });
     if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: "docs/dashboard-campaign.png", fullPage: true });
+  });
+
+  it("downloads the campaign's signed evidence report and STIX bundle, and opens the printable report", async () => {
+    const [json] = await Promise.all([page.waitForEvent("download"), page.click("#camp-report-json")]);
+    const report = JSON.parse(readFileSync((await json.path())!, "utf8")) as { payload: { campaign: { id: string; members: unknown[] } } };
+    expect(report.payload.campaign.id).toBe(hydraCampaign);
+    expect(report.payload.campaign.members.length).toBeGreaterThanOrEqual(HYDRA_KEYS);
+    const [stix] = await Promise.all([page.waitForEvent("download"), page.click("#campaign-stix")]);
+    expect(stix.suggestedFilename()).toBe(`${hydraCampaign}.stix.json`);
+    const bundle = JSON.parse(readFileSync((await stix.path())!, "utf8")) as { type: string; objects: { type: string }[] };
+    expect(bundle.type).toBe("bundle");
+    expect(bundle.objects.some((o) => o.type === "campaign")).toBe(true);
+    const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#camp-report-html")]);
+    await popup.waitForLoadState();
+    expect(await popup.locator("body").innerText()).toContain(hydraCampaign);
+    // The report's own style applies under the dashboard's policy, which the blob: page inherits.
+    expect(await popup.locator("h1").evaluate((h) => (globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(h).fontSize)).toBe("20px");
+    await popup.close();
+    expect(await page.isHidden("#campaign-result")).toBe(true);
+
     const since = Date.now();
     await page.click("#campaign-back");
     await refreshed(since);
@@ -221,5 +254,53 @@ describe.skipIf(skip !== null)("dashboard in chromium", () => {
       { ip: "203.0.113.50", ua: "curl/8.5.0", ja4: "t13d_sweeper" },
     );
     expect(r.status).toBe(200);
+  });
+
+  // Last: its deny-list and lift write audit entries the single-account steps above count.
+  it("deny-lists the hydra's campaign with one confirmed action: members are refused, people served; a lift serves them again", async () => {
+    const member = hydraKey(3);
+    const ordinary = "sk-e2e-user-1";
+    const hello = (content: string) => ({ model: "m", messages: [{ role: "user", content }] });
+    let since = Date.now();
+    await page.locator(`#campaigns tr[data-id="${hydraCampaign}"]`).click();
+    await refreshed(since);
+    await page.waitForSelector(`#campaign-id:text("${hydraCampaign}")`);
+
+    // Nothing is sent before the confirmation.
+    await page.fill("#camp-reason", "e2e: one operator behind 24 keys");
+    await page.click("#camp-deny");
+    expect(await page.locator("#camp-confirm-text").innerText()).toMatch(new RegExp(`Deny-list the ${HYDRA_KEYS} member accounts`));
+    await page.click("#camp-confirm-no");
+    expect(await page.isHidden("#camp-confirm")).toBe(true);
+    expect(await page.isHidden("#campaign-result")).toBe(true);
+    await page.click("#camp-deny");
+    since = Date.now();
+    await page.click("#camp-confirm-yes");
+    await refreshed(since);
+    expect(await page.locator("#campaign-result").innerText()).toMatch(new RegExp(`^Deny-listed ${HYDRA_KEYS} accounts and \\d+ fingerprints of campaign ${hydraCampaign}`));
+    expect(await page.isHidden("#error")).toBe(true);
+
+    const denied = await ask(guard.url, member, now + 3000, hello("one more, please"), HYDRA_CLIENT);
+    expect(denied.status).toBe(403);
+    expect(denied.debug?.cause).toBe("override");
+    expect((await ask(guard.url, ordinary, now + 3100, hello("and the weather there?"), { ip: "198.51.100.11", ua: "Mozilla/5.0", ja4: "t13d_browser" })).status).toBe(200);
+
+    await page.fill("#camp-reason", "e2e: reviewed, a research partner");
+    await page.click("#camp-lift");
+    expect(await page.isChecked("#camp-clear")).toBe(true);
+    since = Date.now();
+    await page.click("#camp-confirm-yes");
+    await refreshed(since);
+    const lifted = await page.locator("#campaign-result").innerText();
+    expect(lifted).toMatch(new RegExp(`^Cleared the overrides of and lifted ${HYDRA_KEYS} accounts`));
+    expect(await page.isHidden("#error")).toBe(true);
+    // With every member lifted, nothing of it is flagged: the campaign is over.
+    expect(await page.locator("#campaign-missing").count()).toBe(1);
+
+    expect((await ask(guard.url, member, now + 3200, hello("one more, please"), HYDRA_CLIENT)).status).toBe(200);
+    const audit = await operator<{ entries: { action: string; via?: string | null }[] }>("GET", `/audit?limit=500`);
+    const via = audit.entries.filter((e) => e.via === `campaign:${hydraCampaign}`);
+    expect(via.filter((e) => e.action === "deny-list").length).toBeGreaterThanOrEqual(HYDRA_KEYS);
+    expect(via.filter((e) => e.action === "lift").length).toBeGreaterThanOrEqual(HYDRA_KEYS);
   });
 });
