@@ -92,6 +92,19 @@ function settledAfter(res: Response, env: Env, ctx: ExecutionContext, accountId:
   return new Response(body, res);
 }
 
+/**
+ * A softened body as JSON. JSON.parse reads nesting of any depth, but JSON.stringify recurses, so a
+ * body nested deeper than its stack is refused here rather than answered with a 502.
+ */
+function serialize(body: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(body);
+  } catch (err) {
+    if (err instanceof RangeError) throw GuardError.badRequest("invalid_json", "The request body is nested too deeply.");
+    throw err;
+  }
+}
+
 /** POST to one of the four inspected API paths. */
 export async function handleInspected(request: Request, env: Env, ctx: ExecutionContext, gc: GuardContext, format: ApiFormat, shape: ErrorShape): Promise<Response> {
   let early: EarlyUpstream | null = null;
@@ -120,7 +133,7 @@ export async function handleInspected(request: Request, env: Env, ctx: Execution
     if (softened) {
       early?.cancel();
       noteRefusal(id.accountId, outcome.decision, id.facts.now);
-      const bytes = new TextEncoder().encode(JSON.stringify(softened));
+      const bytes = new TextEncoder().encode(serialize(softened));
       return withHeaders(settledAfter(await upstream(request, bytes.buffer as ArrayBuffer, softened, parsed, gc), env, ctx, id.accountId, obs), headers);
     }
     return withHeaders(settledAfter(await (early ? early.response : upstream(request, body.bytes, body.value, parsed, gc)), env, ctx, id.accountId, obs), headers);
