@@ -150,7 +150,11 @@ export function simulateTraffic(requests: Iterable<TrafficRequest>): TrafficFigu
       for (const e of o.dirtyEpochs) o.stored.add(e);
       o.dirtyEpochs.clear();
       const oldest = Math.floor(o.lastActive / o.window.epochMs) - 3;
-      for (const e of o.stored) if (e < oldest) o.stored.delete(e), rows++;
+      for (const e of o.stored) {
+        if (e >= oldest) continue;
+        o.stored.delete(e);
+        rows++;
+      }
       f.rowsWritten += rows;
       return rows;
     };
