@@ -1,8 +1,8 @@
 /**
- * `npm run bench:profile -- [bytes]`: runs the core's per-request work (table 1's loop: JSON.parse,
- * features, the request's hashes, the account window's updates) on prompts of one size for a few
- * seconds, for a CPU profile: `node --cpu-prof` writes it to out/profile/. The function table in
- * docs/performance.md was read from such a profile (self time by function).
+ * The core's per-request work (table 1's loop: JSON.parse, features, the request's hashes, the
+ * account window's updates) on prompts of one size, for a CPU profile. docs/performance.md has the
+ * commands (build with eval/run.mjs, run the bundle under `node --cpu-prof`, summarise with
+ * bench/profile-summary.ts) and the table read from them.
  */
 import { hashKeyFromWords } from "../core/hash";
 import { BODY_FORMATS, bodyFor, promptsOfSize } from "./data";
