@@ -29,7 +29,7 @@ interface AccountRun {
 
 interface AccountViewOut {
   requests: number;
-  storage: { bytesInMemory: number; rowsWritten: number };
+  storage: { bytesInMemory: number; rowsWritten: number; alarmsSet: number; inlineFlushes: number };
 }
 
 async function accountTable(t: RunningWorker): Promise<Table> {

@@ -35,7 +35,7 @@ async function run(t: RunningWorker, kind: "flag" | "audit", shards: number, n: 
 export async function operatorScaleTable(o: { n: number; concurrency: number; shardCounts: number[] }): Promise<Table> {
   const persist = mkdtempSync(join(tmpdir(), "distill-guard-bench-ops-"));
   const t = await startBenchWorker({ config: "wrangler.toml", entrypoint: "bench/operator-worker.ts", vars: { GUARD_SECRET: "bench-secret-not-for-production" }, persist });
-  const table = new Table(`8. Operator side: a fleet flagged at once, ${fmt.int(o.n)} accounts, ${o.concurrency} writes in flight`, [
+  const table = new Table(`10. Operator side: a fleet flagged at once, ${fmt.int(o.n)} accounts, ${o.concurrency} writes in flight`, [
     "entries",
     "shards",
     "written in",

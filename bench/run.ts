@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only cpu,e2e,do,operators,memory,growth,accuracy]`: prints the performance
+ * `npm run bench [-- --only cpu,e2e,do,operators,memory,growth,accuracy,traffic]`: prints the performance
  * tables with their budgets (README, "Performance"), and writes them to out/bench/latest.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,6 +11,7 @@ import { e2eTables } from "./e2e";
 import { growthTable } from "./growth";
 import { memoryTable } from "./memory";
 import { operatorScaleTable } from "./operator-scale";
+import { trafficTables } from "./traffic";
 import { summary, type Table } from "./report";
 
 type Step = { name: string; run: () => Promise<Table[]> | Table[] };
@@ -40,6 +41,7 @@ const STEPS: Step[] = [
   { name: "memory", run: () => [memoryTable()] },
   { name: "growth", run: () => [growthTable()] },
   { name: "accuracy", run: () => [hllTable({ trialsAtMillion: 200 }), kmvTable()] },
+  { name: "traffic", run: () => trafficTables() },
 ];
 
 async function main(argv: string[]): Promise<void> {

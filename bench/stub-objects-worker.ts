@@ -29,6 +29,11 @@ export class FingerprintGuard extends DurableObject<Env> {
   async observe(_obs: FingerprintObservation): Promise<FingerprintVerdict> {
     return { action: "allow", reasons: [], until: null, since: null };
   }
+
+  /** Asked on the response path when the isolate has no fresh verdict (worker/verdict-cache.ts). */
+  async verdict(_now: number): Promise<FingerprintVerdict> {
+    return { action: "allow", reasons: [], until: null, since: null };
+  }
 }
 
 export class FrameGuard extends DurableObject<Env> {

@@ -75,7 +75,7 @@ export interface AccountView {
   firstSeen: number | null;
   lastSeen: number | null;
   limits: LimitState[];
-  storage: { bytesInMemory: number; rowsWritten: number };
+  storage: { bytesInMemory: number; rowsWritten: number; alarmsSet: number; inlineFlushes: number };
   override: OverrideRecord;
   /** Per-epoch figures of the detection window, oldest first. */
   series: SeriesPoint[];
@@ -106,7 +106,7 @@ export class AccountGuard extends DurableObject<Env> {
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
-    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
+    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS, () => this.writeChanges());
     const { layout, unrecorded } = settleLayout(this.store, { windowMs: this.cfg.DETECTION_WINDOW_S * 1000 }, { windowMs: "DETECTION_WINDOW_S" });
     this.unrecordedLayout = unrecorded ? layout : null;
     this.window = accountWindow({ DETECTION_WINDOW_S: layout.windowMs / 1000 });
@@ -119,6 +119,7 @@ export class AccountGuard extends DurableObject<Env> {
       this.ledger = this.loadLedger();
       const epochs = this.store.loadEpochs(ACCOUNT_SCHEMA);
       this.window.load(epochs, this.meta.lastSeen ?? Date.now());
+      this.flusher.restore(await ctx.storage.getAlarm());
     });
   }
 
@@ -130,6 +131,14 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   async observe(obs: AccountObservation): Promise<Decision> {
+    try {
+      return await this.observeKeyed(obs);
+    } finally {
+      this.flusher.settle();
+    }
+  }
+
+  private async observeKeyed(obs: AccountObservation): Promise<Decision> {
     const key = obs.idempotency;
     if (!key) return this.decideOnce(obs, false);
     const replay = this.idempotency.check(key, obs.now);
@@ -242,24 +251,33 @@ export class AccountGuard extends DurableObject<Env> {
   }
 
   private flushNow(): void {
-    this.flusher.run(() => {
-      let rows = 1;
-      this.store.setMeta("account", this.meta);
-      if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
-      this.unrecordedLayout = null;
-      if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
-      if (this.endUsers.takeDirty()) this.store.setMeta("endUsers", this.endUsers.save());
-      if (this.ledgerDirty) {
-        this.store.setBlob("ledger", this.ledger.marshal());
-        this.ledgerDirty = false;
-        rows++;
-      }
-      return rows + this.store.saveWindow(this.window);
-    });
+    this.flusher.run();
+  }
+
+  /** Writes what changed since the last flush; returns the rows written. */
+  private writeChanges(): number {
+    let rows = 1;
+    this.store.setMeta("account", this.meta);
+    if (this.unrecordedLayout) rows += recordLayout(this.store, this.unrecordedLayout);
+    this.unrecordedLayout = null;
+    if (this.idempotency.takeDirty()) {
+      this.store.setMeta("idempotency", this.idempotency.save());
+      rows++;
+    }
+    if (this.endUsers.takeDirty()) {
+      this.store.setMeta("endUsers", this.endUsers.save());
+      rows++;
+    }
+    if (this.ledgerDirty) {
+      this.store.setBlob("ledger", this.ledger.marshal());
+      this.ledgerDirty = false;
+      rows++;
+    }
+    return rows + this.store.saveWindow(this.window);
   }
 
   override async alarm(): Promise<void> {
-    this.flushNow();
+    this.flusher.alarm();
   }
 
   /** The account's state at `now`, for the operator API. */
@@ -303,7 +321,7 @@ export class AccountGuard extends DurableObject<Env> {
           resetS: Math.ceil(Math.max(0, this.meta.tat.tokens - now) / 1000),
         },
       ],
-      storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten },
+      storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten, alarmsSet: this.flusher.alarmsSet, inlineFlushes: this.flusher.inlineFlushes },
       override: this.overrides.record,
       series: epochSeries(ACCOUNT_SCHEMA, this.window.live(), this.window.epochMs),
     };

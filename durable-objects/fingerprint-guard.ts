@@ -110,11 +110,13 @@ export class FingerprintGuard extends DurableObject<Env> {
     this.store = new SubjectStore(ctx.storage.sql);
     this.overrides = new OverrideSlot(this.store);
     this.accountIds.load(this.store.getMeta("accounts", recentIdsShape));
-    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
     const settled = settleLayout(this.store, { windowMs: this.cfg.FINGERPRINT_WINDOW_S * 1000, shards: this.cfg.FP_SHARDS }, { windowMs: "FINGERPRINT_WINDOW_S", shards: "FP_SHARDS" });
     this.layout = settled.layout;
     this.layoutUnrecorded = settled.unrecorded;
     this.window = fingerprintWindow({ FINGERPRINT_WINDOW_S: this.layout.windowMs / 1000 });
+    // A shard other than 0 exchanges its union on its alarm, so it always flushes there.
+    const inline = () => this.meta.shard === 0 || (this.layout.shards ?? 1) <= 1;
+    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS, () => this.writeChanges(), inline);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta("fingerprint", isFingerprintMeta) ?? this.meta;
       // Named `fingerprint/shard` (getByName); an alarm may wake the object without its name.
@@ -124,10 +126,19 @@ export class FingerprintGuard extends DurableObject<Env> {
       this.peers = loadPeers(FINGERPRINT_SCHEMA, this.store.getMeta("peers", peersShape));
       this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
       this.window.load(this.store.loadEpochs(FINGERPRINT_SCHEMA), this.meta.lastSeen ?? Date.now());
+      this.flusher.restore(await ctx.storage.getAlarm());
     });
   }
 
   async observe(obs: FingerprintObservation): Promise<FingerprintVerdict> {
+    try {
+      return await this.observeKeyed(obs);
+    } finally {
+      this.flusher.settle();
+    }
+  }
+
+  private async observeKeyed(obs: FingerprintObservation): Promise<FingerprintVerdict> {
     const key = obs.idempotency;
     if (key && this.idempotency.check(key, obs.now)) {
       this.flusher.touch();
@@ -288,19 +299,29 @@ export class FingerprintGuard extends DurableObject<Env> {
   }
 
   private flushNow(): void {
-    this.flusher.run(() => {
-      this.store.setMeta("fingerprint", this.meta);
-      if (this.layoutUnrecorded) recordLayout(this.store, this.layout);
-      this.layoutUnrecorded = false;
-      this.store.setMeta("recent", saveRecentAccounts(this.recent));
-      if (this.idempotency.takeDirty()) this.store.setMeta("idempotency", this.idempotency.save());
-      if (this.accountIds.takeDirty()) this.store.setMeta("accounts", this.accountIds.list());
-      return 1 + this.store.saveWindow(this.window);
-    });
+    this.flusher.run();
+  }
+
+  /** Writes what changed since the last flush; returns the rows written. */
+  private writeChanges(): number {
+    let rows = 2;
+    this.store.setMeta("fingerprint", this.meta);
+    if (this.layoutUnrecorded) rows += recordLayout(this.store, this.layout);
+    this.layoutUnrecorded = false;
+    this.store.setMeta("recent", saveRecentAccounts(this.recent));
+    if (this.idempotency.takeDirty()) {
+      this.store.setMeta("idempotency", this.idempotency.save());
+      rows++;
+    }
+    if (this.accountIds.takeDirty()) {
+      this.store.setMeta("accounts", this.accountIds.list());
+      rows++;
+    }
+    return rows + this.store.saveWindow(this.window);
   }
 
   override async alarm(): Promise<void> {
-    this.flushNow();
+    this.flusher.alarm();
     if (this.meta.shard === 0 || (this.layout.shards ?? 1) <= 1 || !this.meta.fingerprint) return;
     // Exchange after the local flush so a failure here never costs local state.
     try {

@@ -48,13 +48,14 @@ export class FrameGuard extends DurableObject<Env> {
     super(ctx, env);
     this.cfg = configFor(env);
     this.store = new SubjectStore(ctx.storage.sql);
-    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS);
+    this.flusher = new FlushScheduler(ctx.storage, this.cfg.FLUSH_INTERVAL_MS, () => this.writeChanges());
     const windowMs = this.cfg.FINGERPRINT_WINDOW_S * 1000;
     this.tally = new FrameTally(windowMs);
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta("frame", isFrameMeta) ?? this.meta;
       if (ctx.id.name) this.meta.frame = ctx.id.name;
       this.tally = FrameTally.load(this.store.getMeta("notes", isNotes), windowMs);
+      this.flusher.restore(await ctx.storage.getAlarm());
     });
   }
 
@@ -65,6 +66,14 @@ export class FrameGuard extends DurableObject<Env> {
 
   /** Counts one eligible request of a new account and judges the frame again. */
   async observe(obs: FrameObservation): Promise<FingerprintVerdict> {
+    try {
+      return this.observeOnce(obs);
+    } finally {
+      this.flusher.settle();
+    }
+  }
+
+  private observeOnce(obs: FrameObservation): FingerprintVerdict {
     const m = this.meta;
     m.requests++;
     this.tally.note({ account: obs.account, prompt: obs.prompt, at: obs.now });
@@ -115,14 +124,16 @@ export class FrameGuard extends DurableObject<Env> {
   }
 
   private flushNow(): void {
-    this.flusher.run(() => {
-      this.store.setMeta("frame", this.meta);
-      this.store.setMeta("notes", this.tally.save());
-      return 2;
-    });
+    this.flusher.run();
+  }
+
+  private writeChanges(): number {
+    this.store.setMeta("frame", this.meta);
+    this.store.setMeta("notes", this.tally.save());
+    return 2;
   }
 
   override async alarm(): Promise<void> {
-    this.flushNow();
+    this.flusher.alarm();
   }
 }

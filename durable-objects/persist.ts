@@ -20,6 +20,9 @@ function isEnvelope(x: unknown): x is { v: unknown; data: unknown } {
 }
 
 export class SubjectStore {
+  /** Epochs below this index are known deleted: a flush deletes only when the window moved on. */
+  private deletedBelow = Number.NEGATIVE_INFINITY;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS epochs (idx INTEGER PRIMARY KEY, data BLOB NOT NULL)");
     sql.exec("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
@@ -53,7 +56,10 @@ export class SubjectStore {
     }
     const live = window.live();
     const oldest = live[0]?.index ?? Number.MAX_SAFE_INTEGER;
-    rows += this.sql.exec("DELETE FROM epochs WHERE idx < ?", oldest).rowsWritten;
+    if (oldest > this.deletedBelow) {
+      rows += this.sql.exec("DELETE FROM epochs WHERE idx < ?", oldest).rowsWritten;
+      this.deletedBelow = oldest;
+    }
     return rows;
   }
 

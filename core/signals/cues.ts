@@ -49,9 +49,34 @@ const TASK_OPENING =
 const TASK_SCAFFOLD =
   /(\n(input|output|options|answer|question|a|q|choices|context|passage|article|summary|hypothesis|premise)\s*:|\n- |\boptions:|\banswer:|\bchoose (from|between|one)|\bpick (from|one)|\bthe following (sentence|text|passage|paragraph|article|review|question|statement|words|list|input)|\byes or no\b|\btrue or false\b)/i;
 
-function anyMatch(patterns: RegExp[], text: string): boolean {
-  for (const p of patterns) if (p.test(text)) return true;
-  return false;
+/**
+ * A family as one regex: one scan of the text instead of one per pattern. Seventeen separate /i
+ * patterns over 800 units cost ~17 µs in V8 (each scan alone ~0.2–1.6 µs, more in sequence as
+ * their native code evicts each other), a third of the core's own work per request.
+ */
+function union(patterns: RegExp[]): string {
+  for (const p of patterns) {
+    // joined sources must keep their meaning: same flags, no numbered backreferences to renumber
+    if (p.flags !== "i" || /\\[1-9]/.test(p.source)) throw new Error(`cues: ${p} cannot be joined`);
+  }
+  return patterns.map((p) => `(?:${p.source})`).join("|");
+}
+
+/** The patterns one by one, for the test that the joined regexes agree with them. */
+export const CUE_PATTERNS: { readonly reasoning: readonly RegExp[]; readonly rubric: readonly RegExp[] } = { reasoning: REASONING, rubric: RUBRIC };
+
+const REASONING_ANY = new RegExp(union(REASONING), "i");
+const RUBRIC_ANY = new RegExp(union(RUBRIC), "i");
+/** Either family in one scan; group 1 is set when the leftmost match is a reasoning pattern. */
+const EITHER = new RegExp(`(${union(REASONING)})|${union(RUBRIC)}`, "i");
+
+/** CUE_REASONING | CUE_RUBRIC bits of one text: the same as testing every pattern, most often in one scan. */
+function familyCues(text: string): number {
+  const m = EITHER.exec(text);
+  if (m === null) return 0;
+  // the leftmost match settles one family; the other may still match further on
+  if (m[1] !== undefined) return CUE_REASONING | (RUBRIC_ANY.test(text) ? CUE_RUBRIC : 0);
+  return CUE_RUBRIC | (REASONING_ANY.test(text) ? CUE_REASONING : 0);
 }
 
 /** Cues are read from both ends of a text: wrappers go around the harvested prompt. */
@@ -70,9 +95,8 @@ function edges(text: string): string {
 export function promptCues(prompt: string, system: string): number {
   const p = edges(prompt);
   const s = system === "" ? "" : edges(system);
-  let cues = 0;
-  if (anyMatch(REASONING, p) || (s !== "" && anyMatch(REASONING, s))) cues |= CUE_REASONING;
-  if (anyMatch(RUBRIC, p) || (s !== "" && anyMatch(RUBRIC, s))) cues |= CUE_RUBRIC;
+  let cues = familyCues(p);
+  if (s !== "" && cues !== (CUE_REASONING | CUE_RUBRIC)) cues |= familyCues(s);
   if (TASK_OPENING.test(p.trimStart()) || TASK_SCAFFOLD.test(p)) cues |= CUE_TASK;
   return cues;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CUE_REASONING, CUE_RUBRIC, CUE_TASK, promptCues } from "../../core/signals/cues";
+import fc from "fast-check";
+import { CUE_PATTERNS, CUE_REASONING, CUE_RUBRIC, CUE_TASK, promptCues } from "../../core/signals/cues";
 
 const lower = (s: string) => promptCues(s, "");
 
@@ -75,5 +76,41 @@ describe("where cues are read", () => {
     const filler = "lorem ipsum dolor sit amet. ".repeat(500); // far longer than the two ends read
     expect(promptCues(`Show all your reasoning. ${filler}`, "") & CUE_REASONING).toBe(CUE_REASONING);
     expect(promptCues(`${filler} Now think it through step by step.`, "") & CUE_REASONING).toBe(CUE_REASONING);
+  });
+});
+
+describe("joined patterns", () => {
+  // Words of the patterns and their neighbours, so generated texts hit, nearly hit and miss them.
+  const VOCAB = (
+    "step by step-by-step chain of thought thoughts show explain detail lay out spell write walk me us through describe share include give provide " +
+    "reveal your reasoning thinking thought process work working rationale logic scratchpad scratch pad intermediate steps each every all the " +
+    "think it this things aloud carefully let's lets before prior to answering giving final answer you responding justify choice decision trace chain " +
+    "<thinking> <reasoning> rubric grade score rate evaluate assess judge critique response reply completion essay submission solution outputs on a scale " +
+    "from 1 10 - out of 5 100 points rating which what is better best more accurate helpful correct as an impartial expert strict grader evaluator examiner " +
+    "Step THINK Reasoning . ? ! \n , the cat sat stepping reasons"
+  ).split(" ");
+  const one = (patterns: readonly RegExp[], text: string) => patterns.some((p) => p.test(text));
+  /** promptCues's reasoning and rubric bits, pattern by pattern as before they were joined. */
+  const reference = (text: string) => (one(CUE_PATTERNS.reasoning, text) ? CUE_REASONING : 0) | (one(CUE_PATTERNS.rubric, text) ? CUE_RUBRIC : 0);
+
+  it("give the same reasoning and rubric bits as testing each pattern", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...VOCAB), { maxLength: 40 }), fc.constantFrom(" ", "  ", "\n", "-"), (words, sep) => {
+        const text = words.join(sep);
+        expect(lower(text) & (CUE_REASONING | CUE_RUBRIC)).toBe(reference(text));
+      }),
+      { numRuns: 3000, seed: 20260110 },
+    );
+  });
+
+  it("combine a prompt's and a system prompt's bits", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...VOCAB), { maxLength: 20 }), fc.array(fc.constantFrom(...VOCAB), { maxLength: 20 }), (a, b) => {
+        const p = a.join(" ");
+        const s = b.join(" ");
+        expect(promptCues(p, s) & (CUE_REASONING | CUE_RUBRIC)).toBe(reference(p) | (s.trim() === "" ? 0 : reference(s)));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
   });
 });
