@@ -39,7 +39,10 @@ p.samples.forEach((id, i) => {
     incl.set(k, (incl.get(k) ?? 0) + d);
   }
 });
-for (const [title, m] of [["self time", self], ["inclusive time", incl]] as const) {
+for (const [title, m] of [
+  ["self time", self],
+  ["inclusive time", incl],
+] as const) {
   process.stdout.write(`--- ${title}\n`);
   for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, rows)) process.stdout.write(`${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}\n`);
 }
