@@ -338,14 +338,16 @@ export class AccountGuard extends DurableObject<Env> {
       reasons: v.reasons,
       since: v.since,
       until: v.until,
-      shadow: this.cfg.GUARD_MODE === "shadow" || this.overrides.shadowed(v.since),
+      // The registry marks a shadowed subject's flag from its own listing of the entry, so the
+      // mark lasts exactly as long as the entry; the audit entry records it as of the verdict.
+      shadow: this.cfg.GUARD_MODE === "shadow",
       via,
     };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     const f = this.window.figures(v.since);
     const figures = { requests: f.counters.requests, prompts: f.distinct.prompts, templates: f.distinct.templates, topics: f.topics, networks: f.distinct.networks };
     const subject = { account: this.meta.id, fingerprint: via ?? null };
-    sendAudit(this.env, this.ctx, verdictEntry(subject, v, this.lastAssessment, figures, report.shadow, via ? `fingerprint:${via}` : null));
+    sendAudit(this.env, this.ctx, verdictEntry(subject, v, this.lastAssessment, figures, report.shadow || this.overrides.shadowed(v.since), via ? `fingerprint:${via}` : null));
   }
 
   private auditRate(now: number, which: string, limit: Limit): void {

@@ -242,7 +242,9 @@ export class FingerprintGuard extends DurableObject<Env> {
       reasons: v.reasons,
       since: v.since,
       until: v.until,
-      shadow: this.cfg.GUARD_MODE === "shadow" || this.overrides.shadowed(v.since),
+      // The registry marks a shadowed subject's flag from its own listing of the entry, so the
+      // mark lasts exactly as long as the entry; the audit entry records it as of the verdict.
+      shadow: this.cfg.GUARD_MODE === "shadow",
     };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
@@ -255,7 +257,11 @@ export class FingerprintGuard extends DurableObject<Env> {
       accounts: d("accounts"),
       topics: m ? m.topics : this.window.topicsCovered(),
     };
-    sendAudit(this.env, this.ctx, verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow, `shard:${this.meta.shard}`));
+    sendAudit(
+      this.env,
+      this.ctx,
+      verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow || this.overrides.shadowed(v.since), `shard:${this.meta.shard}`),
+    );
   }
 
   /** Operator: sets (or clears, with null) this shard's copy of the fingerprint's override. */
