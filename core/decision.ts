@@ -8,8 +8,8 @@
  *    grace after a lift), and then the first fingerprint's deny entry. Nothing after one changes it.
  *    A deny entry blocks in shadow mode too: it is an operator's decision, not a verdict.
  * 2. The account's allow entry lets its rate limits stand; it only stops extraction refusals.
- * 3. Extraction verdicts: in shadow mode they only fill `shadow` (the most severe one, the first of
- *    equals); otherwise the most severe one answers (the first of equals), and it outranks a
+ * 3. Extraction verdicts: in shadow mode, under the account's shadow entry, or from a fingerprint
+ *    under its own, they only fill `shadow` (the most severe one, the first of equals); otherwise the most severe one answers (the first of equals), and it outranks a
  *    rate throttle. A fingerprint's verdict that answers is one the account should adopt.
  * 4. A rate limit throttles.
  * 5. Otherwise the request is allowed.
@@ -39,8 +39,11 @@ export interface Decision {
   limits: LimitState[];
   /** In shadow mode, the extraction verdict that enforcement would have given. */
   shadow?: { action: Action; reasons: string[] };
-  /** An operator override decided this: deny (cause "override"), or allow (no extraction refusal). */
-  override?: "allow" | "deny";
+  /**
+   * An operator override decided this: deny (cause "override"), allow (no extraction refusal), or
+   * shadow (the account is watched: extraction verdicts only fill `shadow`).
+   */
+  override?: "allow" | "deny" | "shadow";
   /** What the account's object found the request to be; the fingerprints count it the same way. */
   seen?: PromptClass;
   /** Served, but the subject is suspect: the graduated answer applies (core/graduated.ts). */
@@ -57,8 +60,13 @@ export type Vote =
   | { kind: "deny"; reasons: string[]; until: number | null }
   /** Allow-listed, or within the grace after a lift: no extraction refusal from anyone after this. */
   | { kind: "exempt" }
-  /** An extraction verdict; `via` names the fingerprint that gave it, for the account to adopt. */
-  | { kind: "verdict"; action: Action; reasons: string[]; until: number | null; via?: string };
+  /** The account's shadow entry: every extraction verdict after this is only marked, never enforced. */
+  | { kind: "shadow" }
+  /**
+   * An extraction verdict; `via` names the fingerprint that gave it, for the account to adopt;
+   * `shadow`: that fingerprint is under a shadow entry, so its verdict is only marked.
+   */
+  | { kind: "verdict"; action: Action; reasons: string[]; until: number | null; via?: string; shadow?: boolean };
 
 export interface Decided {
   decision: Decision;
@@ -80,7 +88,7 @@ export function decide(start: Decision, votes: readonly Vote[], now: number, sha
   let d = start;
   let adopt: string | null = null;
   for (const v of votes) {
-    if (d.override || d.cause === "override") break;
+    if (d.override === "allow" || d.override === "deny" || d.cause === "override") break;
     if (v.kind === "rate") {
       if (d.action === "allow") d = { ...d, action: "throttle", cause: "rate", reasons: [`${v.which} rate limit`], retryAfterMs: v.retryAfterMs };
     } else if (v.kind === "deny") {
@@ -89,8 +97,10 @@ export function decide(start: Decision, votes: readonly Vote[], now: number, sha
       adopt = null;
     } else if (v.kind === "exempt") {
       d = { ...d, override: "allow" };
+    } else if (v.kind === "shadow") {
+      d = { ...d, override: "shadow" };
     } else if (v.action !== "allow") {
-      if (shadowMode) {
+      if (shadowMode || v.shadow || d.override === "shadow") {
         if (!d.shadow || severity(v.action) > severity(d.shadow.action)) d = { ...d, shadow: { action: v.action, reasons: v.reasons } };
         continue;
       }

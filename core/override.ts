@@ -1,11 +1,11 @@
 /**
- * Operator overrides of one subject (an account, or a fingerprint on each of its shards): an allow
- * or deny list entry, larger classic limits or distinct-prompt budget, and the grace that follows a
- * lift. The subject's own object keeps this record, so applying it costs no extra round trip.
+ * Operator overrides of one subject (an account, or a fingerprint on each of its shards): an allow,
+ * deny or shadow list entry, larger classic limits or distinct-prompt budget, and the grace that
+ * follows a lift. The subject's own object keeps this record, so applying it costs no extra round trip.
  */
 import type { Config } from "./config";
 
-export type ListEntry = "allow" | "deny";
+export type ListEntry = "allow" | "deny" | "shadow";
 
 export interface LimitOverrides {
   /** Requests per RATE_LIMIT_PERIOD_S. */
@@ -17,7 +17,10 @@ export interface LimitOverrides {
 }
 
 export interface Override {
-  /** allow: never refused for extraction; deny: always answered 403. */
+  /**
+   * allow: never refused for extraction; deny: always answered 403; shadow: judged and recorded as
+   * usual, but its extraction verdicts are not enforced (a watched campaign is not tipped off).
+   */
   list: ListEntry | null;
   limits: LimitOverrides;
   reason: string;
@@ -43,6 +46,17 @@ export function activeOverride(r: OverrideRecord, now: number): Override | null 
 export function denied(r: OverrideRecord, now: number): Override | null {
   const o = activeOverride(r, now);
   return o?.list === "deny" ? o : null;
+}
+
+/** Under watch: extraction verdicts are reached and recorded but only marked, as in shadow mode. */
+export function shadowed(r: OverrideRecord, now: number): boolean {
+  return activeOverride(r, now)?.list === "shadow";
+}
+
+/** What a lift leaves of an override: a shadow entry ends with it (the watch is over), the rest stays. */
+export function afterLift(o: Override | null): Override | null {
+  if (o?.list !== "shadow") return o;
+  return Object.keys(o.limits).length > 0 ? { ...o, list: null } : null;
 }
 
 /** Exempt from extraction verdicts: allow-listed, or within the grace after a lift. */

@@ -19,7 +19,8 @@ import { OverrideSlot } from "./override-slot";
 import { FlushScheduler } from "./flush";
 import { IdempotencyLedger } from "./idempotency";
 import { recordLayout, settleLayout, type StorageLayout } from "./layout";
-import { idempotencyShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
+import { idempotencyShape, modelUsesShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
+import { type ModelUse, noteModel } from "../core/campaigns/models";
 import { SubjectStore } from "./persist";
 import type { AccountObservation, Decision, LimitState, Settlement } from "./protocol";
 import { allowed, decide, type Vote } from "../core/decision";
@@ -39,6 +40,8 @@ interface AccountMeta {
   fingerprints: string[];
   /** When the account last sent a fresh request (for machine pacing); absent in older rows. */
   lastFresh?: number | null;
+  /** The models it asked for (core/campaigns/models.ts); absent in older rows. */
+  models?: ModelUse[];
 }
 
 const isAccountMeta = objectWith<AccountMeta>({
@@ -79,6 +82,8 @@ export interface AccountView {
   override: OverrideRecord;
   /** Per-epoch figures of the detection window, oldest first. */
   series: SeriesPoint[];
+  /** The models it asked for, most recently used first (at most MAX_MODELS). */
+  models: ModelUse[];
 }
 
 export class AccountGuard extends DurableObject<Env> {
@@ -112,6 +117,8 @@ export class AccountGuard extends DurableObject<Env> {
     this.window = accountWindow({ DETECTION_WINDOW_S: layout.windowMs / 1000 });
     ctx.blockConcurrencyWhile(async () => {
       this.meta = this.store.getMeta("account", isAccountMeta) ?? this.meta;
+      // A malformed model record costs only itself, not the account's state.
+      if (this.meta.models !== undefined && !modelUsesShape(this.meta.models)) delete this.meta.models;
       // Named by the account id (getByName); an alarm may wake the object without its name.
       if (ctx.id.name) this.meta.id = ctx.id.name;
       this.idempotency.load(this.store.getMeta("idempotency", idempotencyShape));
@@ -176,6 +183,7 @@ export class AccountGuard extends DurableObject<Env> {
     for (const fp of obs.fingerprints) {
       if (!m.fingerprints.includes(fp)) m.fingerprints = [fp, ...m.fingerprints].slice(0, MAX_FINGERPRINTS);
     }
+    if (obs.model && !retry) noteModel((m.models ??= []), obs.model, now);
     // A deny entry answers before the limits are charged (core/decision.ts has the precedence).
     const deny = this.overrides.denied(now);
     if (deny) {
@@ -201,6 +209,7 @@ export class AccountGuard extends DurableObject<Env> {
 
     const votes: Vote[] = [];
     if (adm.refused) votes.push({ kind: "rate", which: adm.refused.which, retryAfterMs: adm.retryAfterMs });
+    if (this.overrides.shadowed(now)) votes.push({ kind: "shadow" });
     if (isActive(m.verdict, now)) votes.push({ kind: "verdict", action: m.verdict.action, reasons: m.verdict.reasons, until: m.verdict.until });
     if (this.overrides.exempt(now)) votes.push({ kind: "exempt" });
     const { decision } = decide(allowed(adm.states), votes, now, this.shadowMode);
@@ -324,6 +333,7 @@ export class AccountGuard extends DurableObject<Env> {
       storage: { bytesInMemory: this.window.byteSize(), rowsWritten: this.flusher.rowsWritten, alarmsSet: this.flusher.alarmsSet, inlineFlushes: this.flusher.inlineFlushes },
       override: this.overrides.record,
       series: epochSeries(ACCOUNT_SCHEMA, this.window.live(), this.window.epochMs),
+      models: [...(this.meta.models ?? [])].sort((a, b) => b.lastSeen - a.lastSeen || (a.model < b.model ? -1 : 1)),
     };
   }
 
@@ -339,12 +349,23 @@ export class AccountGuard extends DurableObject<Env> {
 
   private report(v: ExtractionVerdict, via?: string): void {
     const registry = guardRegistry(this.env);
-    const report = { kind: "account" as const, id: this.meta.id, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow", via };
+    const report = {
+      kind: "account" as const,
+      id: this.meta.id,
+      action: v.action,
+      reasons: v.reasons,
+      since: v.since,
+      until: v.until,
+      // The registry marks a shadowed subject's flag from its own listing of the entry, so the
+      // mark lasts exactly as long as the entry; the audit entry records it as of the verdict.
+      shadow: this.cfg.GUARD_MODE === "shadow",
+      via,
+    };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     const f = this.window.figures(v.since);
     const figures = { requests: f.counters.requests, prompts: f.distinct.prompts, templates: f.distinct.templates, topics: f.topics, networks: f.distinct.networks };
     const subject = { account: this.meta.id, fingerprint: via ?? null };
-    sendAudit(this.env, this.ctx, verdictEntry(subject, v, this.lastAssessment, figures, report.shadow, via ? `fingerprint:${via}` : null));
+    sendAudit(this.env, this.ctx, verdictEntry(subject, v, this.lastAssessment, figures, report.shadow || this.overrides.shadowed(v.since), via ? `fingerprint:${via}` : null));
   }
 
   private auditRate(now: number, which: string, limit: Limit): void {

@@ -10,7 +10,7 @@ import { LEGACY_SHARD } from "./operator-shards";
 
 export { auditLog } from "./audit-shards";
 
-export type AuditAction = "throttle" | "block" | "allow-list" | "deny-list" | "limits" | "clear-override" | "lift";
+export type AuditAction = "throttle" | "block" | "allow-list" | "deny-list" | "limits" | "clear-override" | "lift" | "shadow";
 export type AuditCause = "extraction" | "rate" | "override";
 
 export interface AuditEntry {

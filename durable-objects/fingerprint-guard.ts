@@ -49,6 +49,8 @@ export interface FingerprintVerdict {
   since: number | null;
   /** Set when an operator's deny entry decided, not the policy. */
   cause?: "override";
+  /** Under an operator's shadow entry: the verdict is only marked, never enforced. */
+  shadow?: boolean;
 }
 
 export interface FingerprintView {
@@ -153,14 +155,15 @@ export class FingerprintGuard extends DurableObject<Env> {
     return this.current(now);
   }
 
-  /** This shard's answer at `now`: an operator's deny entry, else its active verdict. */
+  /** This shard's answer at `now`: an operator's deny entry, else its active verdict (marked under a shadow entry). */
   private current(now: number): FingerprintVerdict {
     const deny = this.overrides.denied(now);
     if (deny) {
       const d = denyDecision(deny, now);
       return { action: d.action, reasons: d.reasons, until: d.until, since: deny.setAt, cause: "override" };
     }
-    return this.verdictAt(now);
+    const v = this.verdictAt(now);
+    return v.action !== "allow" && this.overrides.shadowed(now) ? { ...v, shadow: true } : v;
   }
 
   private async observeOnce(obs: FingerprintObservation): Promise<FingerprintVerdict> {
@@ -243,7 +246,17 @@ export class FingerprintGuard extends DurableObject<Env> {
 
   private report(v: ExtractionVerdict): void {
     const registry = guardRegistry(this.env);
-    const report = { kind: "fingerprint" as const, id: this.meta.fingerprint, action: v.action, reasons: v.reasons, since: v.since, until: v.until, shadow: this.cfg.GUARD_MODE === "shadow" };
+    const report = {
+      kind: "fingerprint" as const,
+      id: this.meta.fingerprint,
+      action: v.action,
+      reasons: v.reasons,
+      since: v.since,
+      until: v.until,
+      // The registry marks a shadowed subject's flag from its own listing of the entry, so the
+      // mark lasts exactly as long as the entry; the audit entry records it as of the verdict.
+      shadow: this.cfg.GUARD_MODE === "shadow",
+    };
     this.ctx.waitUntil(registry.report(report).catch((err) => console.error(JSON.stringify({ event: "registry_report_failed", error: String(err) }))));
     // The figures the verdict was reached on: this shard merged with its peers' unions, as assess() sees them.
     const m = this.peers.size > 0 ? this.shardMerge.figures(this.window, this.peers.values()) : null;
@@ -255,7 +268,11 @@ export class FingerprintGuard extends DurableObject<Env> {
       accounts: d("accounts"),
       topics: m ? m.topics : this.window.topicsCovered(),
     };
-    sendAudit(this.env, this.ctx, verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow, `shard:${this.meta.shard}`));
+    sendAudit(
+      this.env,
+      this.ctx,
+      verdictEntry({ account: null, fingerprint: this.meta.fingerprint }, v, this.lastAssessment, figures, report.shadow || this.overrides.shadowed(v.since), `shard:${this.meta.shard}`),
+    );
   }
 
   /** Operator: sets (or clears, with null) this shard's copy of the fingerprint's override. */

@@ -28,7 +28,8 @@ export const shapes = { isNumber, isTime, isStrings, isString: (x: unknown) => t
 
 const isString = shapes.isString;
 const isOverride = (x: unknown) =>
-  x === null || (isObject(x) && (x.list === null || x.list === "allow" || x.list === "deny") && isObject(x.limits) && isString(x.reason) && isTime(x.until) && isNumber(x.setAt));
+  x === null ||
+  (isObject(x) && (x.list === null || x.list === "allow" || x.list === "deny" || x.list === "shadow") && isObject(x.limits) && isString(x.reason) && isTime(x.until) && isNumber(x.setAt));
 
 export const overrideRecordShape = objectWith<import("../core/override").OverrideRecord>({ override: isOverride, graceUntil: isTime });
 export const idempotencyShape = arrayOf<import("./idempotency").IdempotentEntry>(
@@ -38,3 +39,5 @@ export const recentIdsShape = arrayOf<import("./recent-ids").RecentId>(objectWit
 export const recentAccountsShape = objectWith<import("./recent-accounts").SavedRecentAccounts>({ hour: isNumber, current: Array.isArray, previous: Array.isArray });
 export const peersShape = arrayOf<import("./shard-peers").SavedPeer>(objectWith({ shard: isNumber, data: isString }));
 export const subjectTimes = { requests: isNumber, firstSeen: isTime, lastSeen: isTime, verdict: isStoredVerdict };
+/** An account's per-model record (core/campaigns/models.ts); absent in rows from before it was kept. */
+export const modelUsesShape = arrayOf<import("../core/campaigns/models").ModelUse>(objectWith({ model: isString, firstSeen: isNumber, lastSeen: isNumber, requests: isNumber }));

@@ -66,3 +66,9 @@ export function listOverrides(sql: SqlStorage, now: number, all: boolean, limit 
     };
   });
 }
+
+/** `kind:id` of the subjects under a shadow entry at `now`: their flags are marked shadow when listed. */
+export function shadowedSubjects(sql: SqlStorage, now: number): Set<string> {
+  const rows = sql.exec<{ kind: string; id: string }>("SELECT kind, id FROM overrides WHERE body IS NOT NULL AND json_extract(body, '$.list') = 'shadow' AND (until IS NULL OR until > ?)", now);
+  return new Set(rows.toArray().map((r) => `${r.kind}:${r.id}`));
+}

@@ -3,7 +3,7 @@
  * changes it (operator actions are rare, and must survive a restart that follows right after).
  */
 import type { Config } from "../core/config";
-import { denied, EMPTY_OVERRIDE, exempt, policyFor, quota, type Override, type OverrideRecord } from "../core/override";
+import { afterLift, denied, EMPTY_OVERRIDE, exempt, policyFor, quota, shadowed, type Override, type OverrideRecord } from "../core/override";
 import { overrideRecordShape } from "./meta-shapes";
 import type { SubjectStore } from "./persist";
 
@@ -25,14 +25,19 @@ export class OverrideSlot {
     this.store.setMeta(KEY, this.rec);
   }
 
-  /** After a lift: no extraction verdict before `until`. */
+  /** After a lift: no extraction verdict before `until`, and a shadow entry ends. */
   grace(until: number | null): void {
-    this.rec = { ...this.rec, graceUntil: until };
+    this.rec = { override: afterLift(this.rec.override), graceUntil: until };
     this.store.setMeta(KEY, this.rec);
   }
 
   denied(now: number): Override | null {
     return this.rec.override ? denied(this.rec, now) : null;
+  }
+
+  /** A shadow entry in force: verdicts are reached and reported as shadow verdicts, not enforced. */
+  shadowed(now: number): boolean {
+    return this.rec.override !== null && shadowed(this.rec, now);
   }
 
   exempt(now: number): boolean {

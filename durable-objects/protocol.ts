@@ -88,6 +88,8 @@ export interface AccountObservation {
    * carrying it is not counted twice (see durable-objects/idempotency.ts). Absent without the header.
    */
   idempotency?: string | null;
+  /** The request's `model`, printable and capped (core/campaigns/models.ts); absent when it names none. */
+  model?: string | null;
 }
 
 export interface FingerprintObservation {

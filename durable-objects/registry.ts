@@ -8,7 +8,7 @@ import { configFor } from "../core/config";
 import type { Action } from "../core/policy";
 import { severity } from "../core/verdict";
 import { settleShardCount } from "./operator-shards";
-import { createOverrideIndex, listOverrides, putOverride, type OverrideListing } from "./override-index";
+import { createOverrideIndex, listOverrides, putOverride, shadowedSubjects, type OverrideListing } from "./override-index";
 
 export { guardRegistry, type Registry } from "./registry-shards";
 
@@ -19,7 +19,7 @@ export interface FlagReport {
   reasons: string[];
   since: number;
   until: number | null;
-  /** Recorded in shadow mode: what enforcement would have done. */
+  /** Recorded in shadow mode, or under the subject's shadow entry: what enforcement would have done. */
   shadow: boolean;
   /** Where the verdict came from, e.g. a fingerprint id for an adopted verdict. */
   via?: string;
@@ -111,6 +111,8 @@ export class GuardRegistry extends DurableObject<Env> {
     const rows = this.ctx.storage.sql
       .exec<Row>("SELECT * FROM flagged WHERE action != 'allow' AND (until IS NULL OR until > ?) AND since <= ? ORDER BY updated DESC LIMIT ?", now, now, limit * 2)
       .toArray();
+    // A verdict reached before its subject's shadow entry was set is listed as shadow while the entry lasts.
+    const watched = rows.length ? shadowedSubjects(this.ctx.storage.sql, now) : new Set<string>();
     const entries = rows.map(
       (r): FlaggedEntry => ({
         kind: r.kind as FlagReport["kind"],
@@ -119,7 +121,7 @@ export class GuardRegistry extends DurableObject<Env> {
         reasons: JSON.parse(r.reasons) as string[],
         since: r.since,
         until: r.until,
-        shadow: r.shadow === 1,
+        shadow: r.shadow === 1 || watched.has(`${r.kind}:${r.id}`),
         ...(r.via ? { via: r.via } : {}),
         updated: r.updated,
       }),

@@ -73,7 +73,8 @@ export async function readFingerprint(env: Env, gc: GuardContext, id: string, no
 
 async function readAccount(env: Env, id: string, now: number): Promise<AccountFacts> {
   const v = await env.ACCOUNT_GUARD.getByName(id).view(now);
-  return { id, fingerprints: v.fingerprints, firstSeen: v.firstSeen, lastSeen: v.lastSeen };
+  // `models` is absent in a view from an object deployed before the guard kept them.
+  return { id, fingerprints: v.fingerprints, firstSeen: v.firstSeen, lastSeen: v.lastSeen, models: v.models ?? [] };
 }
 
 /** Every current campaign, from the flagged list and the evidence behind it. */

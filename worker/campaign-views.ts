@@ -4,6 +4,7 @@
  */
 import type { CampaignDetail, CampaignSummary, ClientEvidence, Member, TimelineEvent } from "../core/campaigns/detail";
 import type { CampaignGroup } from "../core/campaigns/group";
+import { modelMix, modelSwitches } from "../core/campaigns/models";
 import { timingEvidence } from "../core/campaigns/timing";
 import { epochSeries } from "../core/series";
 import { Epoch } from "../core/window";
@@ -81,6 +82,8 @@ export async function detailOf(env: Env, gc: GuardContext, world: CampaignWorld,
   const events = audit.rows.map(auditEvent);
   const kept = [...events, ...sightings].slice(0, MAX_TIMELINE);
   const timeline = kept.sort((a, b) => a.t - b.t);
+  const uses = g.accounts.map((a) => world.accounts.get(a)?.models ?? []);
+  const models = modelMix(uses);
   const coverage = reads
     .filter((r) => flaggedFps.has(r.id) && r.shards.length > 0)
     .map((r) => ({
@@ -94,8 +97,9 @@ export async function detailOf(env: Env, gc: GuardContext, world: CampaignWorld,
   return {
     ...summaryOf(id, g),
     members,
-    evidence: { links: g.links, timing: timingEvidence(members), clients: reads.map((r) => clientOf(r, flaggedFps.has(r.id))) },
+    evidence: { links: g.links, timing: timingEvidence(members), clients: reads.map((r) => clientOf(r, flaggedFps.has(r.id))), modelSwitches: modelSwitches(uses, models) },
     timeline,
+    models,
     coverage,
     truncated: world.truncated || fpTruncated || audit.truncated || events.length + sightings.length > MAX_TIMELINE,
   };

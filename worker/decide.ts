@@ -106,7 +106,10 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
     ctx.waitUntil(sent);
   }
   const votes = answered.map(
-    ({ verdict: v, via }): Vote => (v.cause === "override" ? { kind: "deny", reasons: v.reasons, until: v.until } : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via }),
+    ({ verdict: v, via }): Vote =>
+      v.cause === "override"
+        ? { kind: "deny", reasons: v.reasons, until: v.until }
+        : { kind: "verdict", action: v.action, reasons: v.reasons, until: v.until, via, ...(v.shadow ? { shadow: true } : {}) },
   );
   const { seen: _, requests: _requests, ...accountDecision } = acc.value;
   const { decision, adopt: via } = decideRequest(accountDecision, votes, obs.now, cfg.GUARD_MODE === "shadow");

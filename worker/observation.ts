@@ -2,6 +2,7 @@
  * What the edge sends the guard objects about one request: hashes and flags only. Pure, so the
  * benchmark (bench/sim.ts) measures exactly what the Worker computes.
  */
+import { modelName } from "../core/campaigns/models";
 import { extractFeatures } from "../core/features";
 import { fmix32, hash64Hex, hashString, hashWords, type HashKey } from "../core/hash";
 import type { Features, ParsedRequest } from "../core/types";
@@ -90,7 +91,7 @@ export function buildObservation(key: HashKey, accountId: string, facts: ClientF
   const endUser = parsed.params.endUser ? hashString(key, `user|${parsed.params.endUser}`) : null;
   const fingerprints = fingerprintsFor(key, facts, parsed, systemHash);
   return {
-    obs: { now: facts.now, prompt, network, endUser: endUser ? [endUser.hi, endUser.lo] : null, fingerprints: fingerprints.map((f) => f.id) },
+    obs: { now: facts.now, prompt, network, endUser: endUser ? [endUser.hi, endUser.lo] : null, fingerprints: fingerprints.map((f) => f.id), model: modelName(parsed.params.model) },
     subjects: { accountId, accountHash: [accountH.hi, accountH.lo], pairHash: [pairH.hi, pairH.lo], fingerprints },
   };
 }

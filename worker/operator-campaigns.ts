@@ -1,7 +1,7 @@
 /**
  * Campaigns in the operator API: flagged subjects grouped by the evidence that links them
  * (core/campaigns/group.ts), one campaign's evidence and timeline, its STIX 2.1 export, a signed
- * evidence report, and one audited action (deny, allow, clear, lift) on every member at once.
+ * evidence report, and one audited action (deny, allow, shadow, clear, lift) on every member at once.
  * Campaigns are recomputed on each call from the flagged list; an id is a keyed hash of the
  * campaign's root subject, so it survives recomputation while that subject stays flagged.
  */
@@ -21,9 +21,9 @@ import { jsonBody, parseLift, parseOverride } from "./override-body";
 
 type Args = [Env, ExecutionContext, GuardContext];
 
-const ACTIONS = ["deny", "allow", "clear", "lift"] as const;
+const ACTIONS = ["deny", "allow", "shadow", "clear", "lift"] as const;
 type CampaignAction = (typeof ACTIONS)[number];
-const ACTION_FIELDS: Record<CampaignAction, string[]> = { deny: ["until", "ttlS"], allow: ["until", "ttlS"], clear: [], lift: ["graceS"] };
+const ACTION_FIELDS: Record<CampaignAction, string[]> = { deny: ["until", "ttlS"], allow: ["until", "ttlS"], shadow: ["until", "ttlS"], clear: [], lift: ["graceS"] };
 
 function campaignId(id: string | undefined): string {
   if (!id || !CAMPAIGN_ID.test(id)) throw GuardError.badRequest("invalid_id", "Campaign ids are 'c' and 16 hexadecimal characters.", "id");
@@ -123,7 +123,7 @@ async function stix(req: IRequest, env: Env, gc: GuardContext): Promise<Response
 }
 
 /**
- * `{"action": "deny"|"allow"|"clear"|"lift", "reason": "…", …}` on every member account and every
+ * `{"action": "deny"|"allow"|"shadow"|"clear"|"lift", "reason": "…", …}` on every member account and every
  * flagged fingerprint of the campaign, each recorded in the audit trail with `via: "campaign:<id>"`.
  */
 async function act(req: IRequest, env: Env, gc: GuardContext): Promise<Response> {
@@ -138,7 +138,7 @@ async function act(req: IRequest, env: Env, gc: GuardContext): Promise<Response>
   let override: Override | null = null;
   let lifting: { reason: string; graceS: number } | null = null;
   let reason: string;
-  if (action === "deny" || action === "allow") {
+  if (action === "deny" || action === "allow" || action === "shadow") {
     override = parseOverride({ ...rest, list: action, reason: body.reason }, now, "fingerprint");
     reason = override.reason;
   } else if (action === "lift") {

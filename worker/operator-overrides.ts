@@ -34,7 +34,7 @@ function subject(kind: Kind, id: string) {
 
 function overrideAction(o: Override | null): AuditAction {
   if (o === null) return "clear-override";
-  return o.list === "allow" ? "allow-list" : o.list === "deny" ? "deny-list" : "limits";
+  return o.list === "allow" ? "allow-list" : o.list === "deny" ? "deny-list" : o.list === "shadow" ? "shadow" : "limits";
 }
 
 /** `via` names who acted: `operator`, or `campaign:<id>` for one action on a whole campaign. */

@@ -48,11 +48,11 @@ function untilOf(body: Json, now: number): number | null {
 
 const KNOWN = new Set(["list", "limits", "reason", "until", "ttlS"]);
 
-/** `{"list": "allow"|"deny", "limits": {…}, "reason": "…", "until": ms | "ttlS": s}`; limits only for accounts. */
+/** `{"list": "allow"|"deny"|"shadow", "limits": {…}, "reason": "…", "until": ms | "ttlS": s}`; limits only for accounts. */
 export function parseOverride(body: Json, now: number, kind: "account" | "fingerprint"): Override {
   for (const k of Object.keys(body)) if (!KNOWN.has(k)) throw GuardError.badRequest("unknown_field", `Unknown field \`${k}\`.`, k);
   const list = body.list ?? null;
-  if (list !== null && list !== "allow" && list !== "deny") throw GuardError.badRequest("invalid_value", '`list` must be "allow", "deny" or null.', "list");
+  if (list !== null && list !== "allow" && list !== "deny" && list !== "shadow") throw GuardError.badRequest("invalid_value", '`list` must be "allow", "deny", "shadow" or null.', "list");
   const limits: LimitOverrides = {};
   if (body.limits !== undefined && body.limits !== null) {
     if (kind === "fingerprint") throw GuardError.badRequest("invalid_value", "Limits are per account; a fingerprint takes only `list`.", "limits");

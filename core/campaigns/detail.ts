@@ -1,11 +1,12 @@
 /**
  * One campaign as the operator API and the evidence report show it: the list entry, its members,
  * the evidence that links them, its timeline (first and last sight of members, verdicts with their
- * figures, operators' actions) and coverage growth of its flagged fingerprints. Ids, times, numbers,
+ * figures, operators' actions), its model mix and coverage growth of its flagged fingerprints. Ids, times, numbers,
  * reason texts and client facts only: never an API key or prompt.
  */
 import type { SeriesPoint } from "../series";
 import type { Link } from "./group";
+import type { CampaignModel, ModelSwitch } from "./models";
 import type { TimingEvidence } from "./timing";
 
 export interface CampaignSummary {
@@ -58,8 +59,10 @@ export interface TimelineEvent {
 
 export interface CampaignDetail extends CampaignSummary {
   members: Member[];
-  evidence: { links: Link[]; timing: TimingEvidence; clients: ClientEvidence[] };
+  evidence: { links: Link[]; timing: TimingEvidence; clients: ClientEvidence[]; modelSwitches: ModelSwitch[] };
   timeline: TimelineEvent[];
+  /** The model mix: per model the members asked for, the campaign's first and last use, requests and members. */
+  models: CampaignModel[];
   /** Per flagged fingerprint, per detection epoch: how coverage grew (merged over shards). */
   coverage: { fingerprint: string; series: SeriesPoint[] }[];
   /** True when a bound on what is read was reached (see docs/operators.md, "Campaigns"). */

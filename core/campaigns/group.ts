@@ -14,6 +14,7 @@
  * links on its own: unrelated clients start at the same minute every day.
  */
 import type { Action } from "../policy";
+import type { ModelUse } from "./models";
 import { severity } from "../verdict";
 
 export interface FlaggedSubject {
@@ -32,6 +33,8 @@ export interface AccountFacts {
   fingerprints: string[];
   firstSeen: number | null;
   lastSeen: number | null;
+  /** The models it asked for (its object's record); absent when not read. */
+  models?: ModelUse[];
 }
 
 export interface FingerprintFacts {

@@ -79,6 +79,51 @@ describe("stored state", () => {
     expect(events).toEqual(expect.arrayContaining(["meta_unknown_version", "meta_invalid", "meta_decode_failed"]));
   });
 
+  it("keeps an account's model record and shadow entry over a restart; a row without them, or with a malformed record, still loads", async () => {
+    const id = "e".repeat(32);
+    const stub = env.ACCOUNT_GUARD.getByName(id);
+    for (let i = 0; i < 4; i++) await stub.observe({ ...accountObservation(T0 + i * 1000), model: i < 3 ? "old-model" : "new-model" });
+    await stub.setOverride({ list: "shadow", limits: {}, reason: "watch", until: null, setAt: T0 });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const restarted = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 5000)),
+    );
+    expect(restarted.models).toEqual([
+      { model: "new-model", firstSeen: T0 + 3000, lastSeen: T0 + 3000, requests: 1 },
+      { model: "old-model", firstSeen: T0, lastSeen: T0 + 2000, requests: 3 },
+    ]);
+    expect(restarted.override.override?.list).toBe("shadow");
+
+    const rewrite = (change: (data: Record<string, unknown>) => void) => (_i: AccountGuard, state: DurableObjectState) => {
+      const row = state.storage.sql.exec<{ v: string }>("SELECT v FROM meta WHERE k = 'account'").one();
+      const stored = JSON.parse(row.v) as { v: number; data: Record<string, unknown> };
+      change(stored.data);
+      state.storage.sql.exec("UPDATE meta SET v = ? WHERE k = 'account'", JSON.stringify(stored));
+    };
+    // As written before models were kept.
+    await runInDurableObject(
+      stub,
+      rewrite((d) => delete d.models),
+    );
+    const older = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 5000)),
+    );
+    expect(older.requests).toBe(4);
+    expect(older.models).toEqual([]);
+    await runInDurableObject(
+      stub,
+      rewrite((d) => (d.models = [{ model: 7 }])),
+    );
+    const malformed = await runInDurableObject(
+      stub,
+      restartWith({}, (g) => g.view(T0 + 5000)),
+    );
+    expect(malformed.requests).toBe(4);
+    expect(malformed.models).toEqual([]);
+  });
+
   it("reads state written before versioning (a bare JSON value) as it was", async () => {
     const id = "e".repeat(32);
     const stub = env.ACCOUNT_GUARD.getByName(id);

@@ -3,7 +3,9 @@
  * few of which stopped before any verdict) is one campaign with every member; an ordinary user is in
  * none; the campaign's view has evidence and a timeline; its STIX export is a well-formed 2.1 bundle
  * without keys or prompts; its evidence report verifies with the published key and fails once a
- * byte changes; one call deny-lists every member, audited. Runs with a signing key made for the run.
+ * byte changes; the members' move to a new model shows in the model mix and as a switch; one call
+ * shadows every member (served, still flagged as would-be refused) until cleared or lifted; one call
+ * deny-lists every member, audited. Runs with a signing key made for the run.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import canonicalize from "canonicalize";
@@ -15,7 +17,10 @@ import { EVERYDAY, sweepPrompts } from "../support/prompts";
 
 const HYDRA = { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1" };
 const system = { role: "system", content: "Answer fully." };
-const body = (p: string) => ({ model: "m", logprobs: true, max_tokens: 4096, messages: [system, { role: "user", content: p }] });
+const body = (p: string, model = "m") => ({ model, logprobs: true, max_tokens: 4096, messages: [system, { role: "user", content: p }] });
+/** From this prompt of the sweep on, every hydra key asks for a newly released model. */
+const SWITCH_AT = 240;
+const NEW_MODEL = "m-next-2026";
 
 const keys = Array.from({ length: 30 }, (_, i) => freshKey(`hydra${i}`));
 /** Keys that finish their share early, before the cluster is judged. */
@@ -24,6 +29,9 @@ const benignKey = freshKey("benign");
 const prompts = sweepPrompts(330, 7);
 const earlyPrompts = sweepPrompts(12, 900);
 let end = T0;
+/** The request time of the latest operator step after the setup: steps run in order, time only moves on. */
+let clock = T0;
+let switchedAt = 0;
 const ids = new Map<string, string>();
 let campaignId = "";
 
@@ -50,7 +58,14 @@ beforeAll(async () => {
     await runDurableObjectAlarm(env.ACCOUNT_GUARD.getByName(ids.get(k)!));
   }
   for (const [i, p] of prompts.entries()) {
-    const res = await send("/v1/chat/completions", body(p), { ...HYDRA, key: keys[i % keys.length]!, time: (t += 9_000), ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) });
+    if (i === SWITCH_AT) switchedAt = t + 9_000;
+    const res = await send("/v1/chat/completions", body(p, i < SWITCH_AT ? "m" : NEW_MODEL), {
+      ...HYDRA,
+      key: keys[i % keys.length]!,
+      time: (t += 9_000),
+      ip: `100.64.${i % 12}.9`,
+      asn: 9009 + (i % 3),
+    });
     await res.arrayBuffer();
   }
   for (const [i, q] of EVERYDAY.slice(0, 6).entries()) {
@@ -58,6 +73,7 @@ beforeAll(async () => {
     expect(res.status).toBe(200);
   }
   end = t + 1;
+  clock = end;
   for (const k of [...keys, benignKey]) ids.set(k, await accountIdOf(k, end));
 }, 120_000);
 
@@ -228,7 +244,121 @@ describe("campaigns", () => {
     expect(bad.body.error.param).toBe("graceS");
   });
 
+  it("shows the model mix over time and the members' fast move to a new model; accounts show their models", async () => {
+    interface Model {
+      model: string;
+      firstSeen: number;
+      lastSeen: number;
+      requests: number;
+      members?: number;
+    }
+    const res = await op<{ models: Model[]; evidence: { modelSwitches: { model: string; firstUse: number; movers: number; eligible: number; from: string[] }[] } }>(
+      "GET",
+      `/_guard/v1/campaigns/${campaignId}`,
+      undefined,
+      end,
+    );
+    expect(res.status).toBe(200);
+    const { models, evidence } = res.body;
+    expect(models.map((m) => m.model)).toEqual(["m", NEW_MODEL]);
+    const [old, next] = models as [Model, Model];
+    expect(old.members).toBe(keys.length + early.length);
+    expect(next.members).toBe(keys.length);
+    expect(next.firstSeen).toBe(switchedAt);
+    expect(old.requests + next.requests).toBe(prompts.length + earlyPrompts.length);
+    expect(next.requests).toBe(prompts.length - SWITCH_AT);
+    expect(old.lastSeen).toBeLessThan(next.firstSeen);
+    expect(evidence.modelSwitches).toEqual([expect.objectContaining({ model: NEW_MODEL, firstUse: switchedAt, movers: keys.length, eligible: keys.length + early.length, from: ["m"] })]);
+
+    const member = await op<{ models: Model[] }>("GET", `/_guard/v1/accounts/${ids.get(keys[0]!)}`, undefined, end);
+    expect(member.body.models.map((m) => m.model)).toEqual([NEW_MODEL, "m"]);
+    const person = await op<{ models: Model[] }>("GET", `/_guard/v1/accounts/${ids.get(benignKey)}`, undefined, end);
+    expect(person.body.models).toEqual([{ model: "m", firstSeen: expect.any(Number), lastSeen: expect.any(Number), requests: 6 }]);
+  });
+
+  it("shadows every member in one call: they are served while still listed as would-be refused, until cleared or lifted", async () => {
+    const members = [...keys, ...early];
+    const fresh = sweepPrompts(members.length * 3, 5_000);
+    let n = 0;
+    // The hydra's client with no network facts: only its (flagged) stack fingerprint hears of these,
+    // so no other fingerprint is flagged meanwhile and the campaign keeps its root and id.
+    const hydra = (k: string) => send("/v1/chat/completions", body(fresh[n++]!, NEW_MODEL), { ...HYDRA, key: k, time: (clock += 10) });
+    // Before: the hydra's client is refused.
+    expect((await hydra(keys[0]!)).status).not.toBe(200);
+    const listed = await op<{ accounts: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, clock);
+    const flaggedBefore = new Set(listed.body.accounts.map((a) => a.id).filter((a) => members.some((k) => ids.get(k) === a)));
+    expect(flaggedBefore.size).toBeGreaterThan(1);
+
+    const act = await op<{ action: string; via: string; accounts: string[]; fingerprints: string[]; override: { list: string; until: number } }>(
+      "POST",
+      `/_guard/v1/campaigns/${campaignId}/actions`,
+      { action: "shadow", reason: "watching the hydra", ttlS: 86_400 },
+      (clock += 10),
+    );
+    expect(act.status).toBe(200);
+    expect(act.body.override).toMatchObject({ list: "shadow", until: clock + 86_400_000 });
+    let marked = 0;
+    for (const k of members) {
+      const r = await hydra(k);
+      expect(r.status).toBe(200);
+      // What enforcement would have done is still computed (the test-mode debug header shows it):
+      // for every member flagged itself, and for others whose fingerprint shard holds a verdict.
+      const would = debugOf(r)?.shadow?.action;
+      if (flaggedBefore.has(ids.get(k)!)) expect(["throttle", "block"]).toContain(would);
+      if (would) marked++;
+    }
+    expect(marked).toBeGreaterThanOrEqual(flaggedBefore.size);
+    const flagged = await op<{ accounts: { id: string; action: string; shadow: boolean }[]; fingerprints: { id: string; action: string; shadow: boolean }[] }>(
+      "GET",
+      "/_guard/v1/flagged",
+      undefined,
+      clock,
+    );
+    // The subjects the action covered (a fingerprint first flagged since is not under the entry).
+    const covered = new Set([...act.body.accounts, ...act.body.fingerprints]);
+    const mine = [...flagged.body.accounts, ...flagged.body.fingerprints].filter((e) => covered.has(e.id));
+    expect(mine.filter((e) => act.body.fingerprints.includes(e.id)).length).toBeGreaterThan(0);
+    for (const e of mine) expect(e).toMatchObject({ action: expect.stringMatching(/^(throttle|block)$/), shadow: true });
+    const campaign = (await op<{ campaigns: (Summary & { shadow: boolean })[] }>("GET", "/_guard/v1/campaigns", undefined, clock)).body.campaigns.find((c) => c.id === campaignId);
+    expect(campaign?.shadow).toBe(true);
+    const rows = await auditUntil(`account=${ids.get(keys[3]!)}`, (rs) => rs.some((e) => e.action === "shadow"), clock);
+    expect(rows.find((e) => e.action === "shadow")).toMatchObject({ via: `campaign:${campaignId}`, cause: "override", until: act.body.override.until });
+
+    // Clearing the entries enforces the verdicts in force again at once.
+    const clear = await op("POST", `/_guard/v1/campaigns/${campaignId}/actions`, { action: "clear", reason: "watch over" }, (clock += 10));
+    expect(clear.status).toBe(200);
+    const [watched, single] = members.filter((k) => flaggedBefore.has(ids.get(k)!)) as [string, string];
+    expect((await hydra(watched)).status).not.toBe(200);
+    const after = await op<{ accounts: { id: string; shadow: boolean }[] }>("GET", "/_guard/v1/flagged", undefined, clock);
+    expect(after.body.accounts.find((a) => a.id === ids.get(watched))?.shadow).toBe(false);
+
+    // One account through the override endpoint: a lift ends its shadow entry.
+    const one = ids.get(single)!;
+    const put = await op("PUT", `/_guard/v1/accounts/${one}/override`, { list: "shadow", reason: "watch one", ttlS: 3_600 }, (clock += 10));
+    expect(put.status).toBe(200);
+    expect((await hydra(single)).status).toBe(200);
+    const lifted = await op<{ override: unknown }>("POST", `/_guard/v1/accounts/${one}/lift`, { reason: "done watching", graceS: 0 }, (clock += 10));
+    expect(lifted.status).toBe(200);
+    expect(lifted.body.override).toBeNull();
+    // Judged again at once (graceS 0) and no longer watched: its own evidence or its fingerprint's verdict refuses it.
+    const statuses = [(await hydra(single)).status, (await hydra(single)).status];
+    expect(statuses.some((x) => x !== 200)).toBe(true);
+  });
+
+  it("refuses an unknown action in the API's error shape", async () => {
+    for (const action of ["watch", "", 7]) {
+      const res = await op<{ error: { type: string; param: string; message: string } }>("POST", `/_guard/v1/campaigns/${campaignId}/actions`, { action, reason: "x" }, clock);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ type: "invalid_request_error", param: "action" });
+      expect(res.body.error.message).toContain('"shadow"');
+    }
+    const bad = await op<{ error: { param: string } }>("POST", `/_guard/v1/campaigns/${campaignId}/actions`, { action: "shadow", reason: "x", graceS: 5 }, clock);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.param).toBe("graceS");
+  });
+
   it("deny-lists every member in one call: each one's next request is refused, and the audit trail has it", async () => {
+    end = clock;
     const res = await op<{ accounts: string[]; via: string }>("POST", `/_guard/v1/campaigns/${campaignId}/actions`, { action: "deny", reason: "hydra confirmed", ttlS: 86_400 }, end);
     expect(res.status).toBe(200);
     expect(res.body.via).toBe(`campaign:${campaignId}`);

@@ -90,6 +90,22 @@ describe("decide: how subjects' votes become a request's answer", () => {
     expect(shadow([verdict("allow", "s1")]).decision).not.toHaveProperty("shadow");
   });
 
+  it("under the account's shadow entry verdicts only fill `shadow`, a fingerprint's too; rate limits and denies still refuse", () => {
+    const account = enforce([{ kind: "shadow" }, verdict("block")]);
+    expect(account.decision).toMatchObject({ action: "allow", cause: "none", override: "shadow", shadow: { action: "block", reasons: ["block by account"] } });
+    const folded = enforce([verdict("block", "s1")], account.decision);
+    expect(folded.decision.action).toBe("allow");
+    expect(folded.adopt).toBeNull();
+    expect(enforce([{ kind: "shadow" }, rate, verdict("block")]).decision).toMatchObject({ action: "throttle", cause: "rate" });
+    expect(enforce([deny()], account.decision).decision).toMatchObject({ action: "block", cause: "override" });
+  });
+
+  it("a fingerprint under its own shadow entry is only marked; another fingerprint's verdict still answers", () => {
+    const d = enforce([{ ...verdict("block", "s1"), shadow: true } as Vote, verdict("throttle", "s2")]);
+    expect(d.decision).toMatchObject({ action: "throttle", cause: "extraction", shadow: { action: "block", reasons: ["block by s1"] } });
+    expect(d.adopt).toBe("s2");
+  });
+
   it("folds a fingerprint's votes into the account's decision as the Worker does", () => {
     const account = enforce([rate]).decision;
     expect(enforce([verdict("throttle", "s1")], account)).toMatchObject({ decision: { action: "throttle", cause: "extraction", limits: LIMITS }, adopt: "s1" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeOverride, denied, denyDecision, EMPTY_OVERRIDE, exempt, policyFor, quota, type Override, type OverrideRecord } from "../../core/override";
+import { activeOverride, afterLift, denied, denyDecision, EMPTY_OVERRIDE, exempt, policyFor, quota, shadowed, type Override, type OverrideRecord } from "../../core/override";
 
 const T = 1_000_000;
 const o = (x: Partial<Override>): OverrideRecord => ({ override: { list: null, limits: {}, reason: "r", until: null, setAt: T, ...x }, graceUntil: null });
@@ -18,6 +18,19 @@ describe("overrides", () => {
     expect(exempt(o({ list: "deny" }), T)).toBe(false);
     expect(exempt({ override: null, graceUntil: T + 5 }, T + 4)).toBe(true);
     expect(exempt({ override: null, graceUntil: T + 5 }, T + 5)).toBe(false);
+  });
+
+  it("watch shadowed subjects until the entry expires, without exempting them; a lift ends the watch and keeps limits", () => {
+    const r = o({ list: "shadow", until: T + 1000 });
+    expect(shadowed(r, T)).toBe(true);
+    expect(shadowed(r, T + 1000)).toBe(false);
+    expect(exempt(r, T)).toBe(false);
+    expect(denied(r, T)).toBeNull();
+    expect(shadowed(o({ list: "deny" }), T)).toBe(false);
+    expect(afterLift(r.override)).toBeNull();
+    expect(afterLift(o({ list: "shadow", limits: { requests: 9 } }).override)).toMatchObject({ list: null, limits: { requests: 9 } });
+    const deny = o({ list: "deny" }).override;
+    expect(afterLift(deny)).toBe(deny);
   });
 
   it("replace quotas and the distinct-prompt budget only while active", () => {
