@@ -6,24 +6,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { configFor } from "../core/config";
 import type { Action } from "../core/policy";
+import type { FlaggedSubject } from "../core/campaigns/group";
 import { severity } from "../core/verdict";
 import { settleShardCount } from "./operator-shards";
 import { createOverrideIndex, listOverrides, putOverride, shadowedSubjects, type OverrideListing } from "./override-index";
 
 export { guardRegistry, type Registry } from "./registry-shards";
 
-export interface FlagReport {
-  kind: "account" | "fingerprint";
-  id: string;
-  action: Action;
-  reasons: string[];
-  since: number;
-  until: number | null;
-  /** Recorded in shadow mode, or under the subject's shadow entry: what enforcement would have done. */
-  shadow: boolean;
-  /** Where the verdict came from, e.g. a fingerprint id for an adopted verdict. */
-  via?: string;
-}
+/** What a guard object reports to the registry: one flagged subject (core/campaigns/group.ts). */
+export type FlagReport = FlaggedSubject;
 
 export interface FlaggedEntry extends FlagReport {
   updated: number;

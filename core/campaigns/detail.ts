@@ -7,6 +7,7 @@
 import type { SeriesPoint } from "../series";
 import type { Link } from "./group";
 import type { CampaignModel, ModelSwitch } from "./models";
+import type { IndicatorSource } from "./stix";
 import type { TimingEvidence } from "./timing";
 
 export interface CampaignSummary {
@@ -30,16 +31,10 @@ export interface Member {
   fingerprints: string[];
 }
 
-export interface ClientEvidence {
-  fingerprint: string;
+/** A client behind the campaign: what its STIX indicator is built from, and what links it. */
+export interface ClientEvidence extends IndicatorSource {
   networkBound: boolean;
   flagged: boolean;
-  ja4: string | null;
-  ua: string | null;
-  asn: number | null;
-  prefix: string | null;
-  firstSeen: number | null;
-  lastSeen: number | null;
   recentAccounts: number;
 }
 

@@ -17,6 +17,7 @@ import type { Action } from "../policy";
 import type { ModelUse } from "./models";
 import { severity } from "../verdict";
 
+/** A subject on the flagged list, as the registry records it. */
 export interface FlaggedSubject {
   kind: "account" | "fingerprint";
   id: string;
@@ -24,7 +25,9 @@ export interface FlaggedSubject {
   reasons: string[];
   since: number;
   until: number | null;
+  /** Recorded in shadow mode, or under the subject's shadow entry: what enforcement would have done. */
   shadow: boolean;
+  /** Where the verdict came from, e.g. a fingerprint id for an adopted verdict. */
   via?: string;
 }
 
