@@ -14,7 +14,6 @@ import { rateLimitHeaders } from "./headers";
 import { accountIdFor, apiKeyFrom, clientFacts, type ClientFacts } from "./identity";
 import { idempotencyId } from "./idempotency";
 import { noteRefusal, startEarly, type EarlyUpstream } from "./early-upstream";
-import { mockUpstream, testOptions } from "./mock-upstream";
 import { buildObservation } from "./observation";
 import { forward } from "./proxy";
 import { redactedError } from "./redact";
@@ -63,7 +62,11 @@ async function identify(request: Request, gc: GuardContext): Promise<Identified>
 }
 
 async function upstream(request: Request, bytes: ArrayBuffer | null, body: unknown, parsed: ParsedRequest | null, gc: GuardContext): Promise<Response> {
-  if (!gc.cfg.UPSTREAM_URL) return mockUpstream(request, body, parsed, gc.cfg.GUARD_TEST_MODE ? testOptions(request.headers) : {});
+  if (!gc.cfg.UPSTREAM_URL) {
+    // Production refuses to start without UPSTREAM_URL, and its entry has no local upstream.
+    if (!gc.localUpstream) throw GuardError.badGateway();
+    return gc.localUpstream(request, body, parsed, gc.cfg);
+  }
   return forward(request, bytes, gc.cfg.UPSTREAM_URL, gc.cfg.UPSTREAM_TIMEOUT_MS);
 }
 

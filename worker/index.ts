@@ -1,13 +1,9 @@
 /**
- * The edge entry. Bindings are validated when the module loads, so a production deployment without
- * GUARD_SECRET, or with test mode on, fails at startup instead of running with a weak default.
+ * The development entry (`npm run dev`, tests, evals): the guard, with the built-in mock answering
+ * when UPSTREAM_URL is unset. Production deploys worker/production.ts, which leaves the mock out.
  */
-import { env } from "cloudflare:workers";
-import { configFor } from "../core/config";
-import { guardContext } from "./context";
-import { router } from "./router";
-
-configFor(env);
+import { guardEntry } from "./entry";
+import { mockUpstream, testOptions } from "./mock-upstream";
 
 export { AccountGuard } from "../durable-objects/account-guard";
 export { FingerprintGuard } from "../durable-objects/fingerprint-guard";
@@ -16,8 +12,4 @@ export { GuardRegistry } from "../durable-objects/registry";
 export { AuditLog } from "../durable-objects/audit-log";
 export { OverviewStats } from "../durable-objects/overview-stats";
 
-export default {
-  async fetch(request, env, ctx): Promise<Response> {
-    return router.fetch(request, env, ctx, await guardContext(env));
-  },
-} satisfies ExportedHandler<Env>;
+export default guardEntry((request, body, parsed, cfg) => mockUpstream(request, body, parsed, cfg.GUARD_TEST_MODE ? testOptions(request.headers) : {}));
