@@ -28,6 +28,14 @@ interface FrameMeta {
 
 const isFrameMeta = objectWith<FrameMeta>({ frame: shapes.isString, requests: shapes.isNumber });
 const isNotes = (v: unknown): v is number[] => Array.isArray(v);
+const isMembers = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string" && /^[0-9a-f]{32}$/.test(x));
+
+/**
+ * New accounts that swept this frame, newest last: when the frame is blocked, the keys that came
+ * before the verdict are the same campaign's, and each adopts the block. Bounded: a frame is judged
+ * long before this many new accounts sweep it.
+ */
+const MAX_MEMBERS = 64;
 
 export interface FrameView {
   frame: string;
@@ -42,6 +50,7 @@ export class FrameGuard extends DurableObject<Env> {
   private readonly flusher: FlushScheduler;
   private meta: FrameMeta = { frame: "", requests: 0, verdict: null };
   private tally: FrameTally;
+  private members: string[] = [];
   private lastAssessment: Assessment = { score: 0, reasons: [], evidence: [], signals: {} };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -55,6 +64,7 @@ export class FrameGuard extends DurableObject<Env> {
       this.meta = this.store.getMeta("frame", isFrameMeta) ?? this.meta;
       if (ctx.id.name) this.meta.frame = ctx.id.name;
       this.tally = FrameTally.load(this.store.getMeta("notes", isNotes), windowMs);
+      this.members = this.store.getMeta("members", isMembers) ?? [];
       this.flusher.restore(await ctx.storage.getAlarm());
     });
   }
@@ -77,12 +87,19 @@ export class FrameGuard extends DurableObject<Env> {
     const m = this.meta;
     m.requests++;
     this.tally.note({ account: obs.account, prompt: obs.prompt, at: obs.now });
+    if (obs.accountId && !this.members.includes(obs.accountId)) {
+      this.members.push(obs.accountId);
+      if (this.members.length > MAX_MEMBERS) this.members.shift();
+    }
     this.lastAssessment = assessFrame(this.tally.figures(obs.now), this.cfg);
     const before = m.verdict;
     m.verdict = nextVerdict(m.verdict, this.lastAssessment, obs.now, this.cfg);
     if (m.verdict !== before) {
       this.flushNow();
-      if (m.verdict && m.verdict.action !== before?.action) this.report(m.verdict);
+      if (m.verdict && m.verdict.action !== before?.action) {
+        this.report(m.verdict);
+        if (m.verdict.action === "block") this.blockCohort(m.verdict, obs.accountId);
+      }
     } else this.flusher.touch();
     return this.verdictAt(obs.now);
   }
@@ -101,6 +118,20 @@ export class FrameGuard extends DurableObject<Env> {
     if (action === "allow") return { action, reasons: [], until: null, since: null };
     const until = now + 1000 * (action === "block" ? this.cfg.BLOCK_S : this.cfg.THROTTLE_S);
     return { action, reasons: a.reasons, until, since: now };
+  }
+
+  /**
+   * A block reaches the new accounts that swept the frame before it: each adopts it, as a key that
+   * sends into a blocked frame does on its next request. Only on a block (twice the accounts a
+   * throttle needs), since an adopted block outlasts the frame's evidence.
+   */
+  private blockCohort(v: ExtractionVerdict, except: string | undefined): void {
+    const verdict = { action: v.action, reasons: v.reasons, since: v.since, until: v.until, score: 0 };
+    for (const id of this.members) {
+      if (id === except) continue;
+      const adopted = this.env.ACCOUNT_GUARD.getByName(id).adopt(verdict, this.meta.frame);
+      this.ctx.waitUntil(adopted.catch((err) => console.error(JSON.stringify({ event: "adopt_failed", error: String(err) }))));
+    }
   }
 
   private report(v: ExtractionVerdict): void {
@@ -130,7 +161,8 @@ export class FrameGuard extends DurableObject<Env> {
   private writeChanges(): number {
     this.store.setMeta("frame", this.meta);
     this.store.setMeta("notes", this.tally.save());
-    return 2;
+    this.store.setMeta("members", this.members);
+    return 3;
   }
 
   override async alarm(): Promise<void> {

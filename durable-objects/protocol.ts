@@ -127,4 +127,6 @@ export interface FrameObservation {
   now: number;
   account: number;
   prompt: number;
+  /** The account's id, so a frame judged later can reach the keys that swept it before. */
+  accountId?: string;
 }

@@ -38,6 +38,7 @@ const cfg = parseConfig(vars);
 const key = await deriveHashKey("account-sim-secret");
 
 interface KeyState {
+  cohortBlocked?: boolean;
   id?: number;
   actor: string;
   label: string;
@@ -52,6 +53,8 @@ interface KeyState {
 }
 const keys = new Map<string, KeyState>();
 const frames = new Map<string, FrameTally>();
+/** Per frame: the keys that swept it, and whether it has blocked them (durable-objects/frame-guard.ts). */
+const cohorts = new Map<string, { keys: KeyState[]; blocked: boolean }>();
 let accountNo = 0;
 for await (const line of readScenario(file)) {
   const format = formatForPath(line.path);
@@ -94,13 +97,16 @@ for await (const line of readScenario(file)) {
       st.reasons = a.reasons;
     }
   }
-  let refused = refusedBefore || (st.verdict && st.verdict.action !== "allow" && (st.verdict.until ?? Number.POSITIVE_INFINITY) > now);
+  let refused = st.cohortBlocked === true || refusedBefore || (st.verdict && st.verdict.action !== "allow" && (st.verdict.until ?? Number.POSITIVE_INFINITY) > now);
   const p = obs.prompt;
   if (p && seen.singleShot && frameEligible(p, cfg) && isNewAccount(st.n, cfg)) {
     const id = `${p.template[0]}:${p.template[1]}`;
     let tally = frames.get(id);
     if (!tally) frames.set(id, (tally = new FrameTally(cfg.FINGERPRINT_WINDOW_S * 1000)));
-    if (actionFor(assessFrame(tally.figures(now), cfg).score, cfg) !== "allow") {
+    let cohort = cohorts.get(id);
+    if (!cohort) cohorts.set(id, (cohort = { keys: [], blocked: false }));
+    const action = actionFor(assessFrame(tally.figures(now), cfg).score, cfg);
+    if (action !== "allow") {
       refused = true;
       if (st.firstRefused === null) {
         st.firstRefused = st.n;
@@ -109,6 +115,17 @@ for await (const line of readScenario(file)) {
     }
     st.id ??= ++accountNo;
     tally.note({ account: st.id, prompt: p.prompt[1], at: now });
+    if (!cohort.keys.includes(st)) cohort.keys.push(st);
+    if (!cohort.blocked && actionFor(assessFrame(tally.figures(now), cfg).score, cfg) === "block") {
+      cohort.blocked = true;
+      for (const k of cohort.keys) {
+        if (k.firstRefused === null) {
+          k.firstRefused = k.n;
+          k.reasons = ["frame: cohort of a blocked frame"];
+        }
+        k.cohortBlocked = true;
+      }
+    }
   }
   if (!refused) st.served++;
 }

@@ -98,7 +98,7 @@ export async function decide(env: Env, ctx: ExecutionContext, cfg: Config, cache
   // The frame answers only for a new account's single-shot request, and hears only of those.
   if (frame && frameStub && seen?.singleShot && isNewAccount(acc.value.requests ?? Number.POSITIVE_INFINITY, cfg)) {
     if (frameResult.status === "fulfilled" && frameResult.value) answered.push({ verdict: frameResult.value, via: frame });
-    const note = { now: obs.now, account: subjects.accountHash[1], prompt: prompt!.prompt[1] };
+    const note = { now: obs.now, account: subjects.accountHash[1], prompt: prompt!.prompt[1], accountId: subjects.accountId };
     const sent = withTimeout(frameStub.observe(note), cfg.STATE_TIMEOUT_MS, "frame state").then(
       (v) => cache.set(frame, v, obs.now),
       (err) => console.error(JSON.stringify({ event: "state_unavailable", failMode, error: String(err) })),
