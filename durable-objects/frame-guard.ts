@@ -93,10 +93,12 @@ export class FrameGuard extends DurableObject<Env> {
     }
     this.lastAssessment = assessFrame(this.tally.figures(obs.now), this.cfg);
     const before = m.verdict;
+    // A lapsed verdict is no verdict: a frame blocked again after its block ran out reports again.
+    const prior = isActive(before, obs.now) ? before.action : "allow";
     m.verdict = nextVerdict(m.verdict, this.lastAssessment, obs.now, this.cfg);
     if (m.verdict !== before) {
       this.flushNow();
-      if (m.verdict && m.verdict.action !== before?.action) {
+      if (m.verdict && m.verdict.action !== prior) {
         this.report(m.verdict);
         if (m.verdict.action === "block") this.blockCohort(m.verdict, obs.accountId);
       }

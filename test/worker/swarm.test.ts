@@ -85,3 +85,31 @@ describe("swarms are refused on their shared frames; people on the same stacks a
     expect([...reasons].some((r) => /new accounts sent \d+ distinct single-shot inputs inside one instruction frame/.test(r))).toBe(true);
   });
 });
+
+describe("a blocked frame blocks the keys that swept it before its verdict", () => {
+  it("the first keys of a swarm are refused on their next request, whatever it asks; a person is not", async () => {
+    const sweep = DATASET[0]!;
+    const keys = Array.from({ length: 12 }, (_, k) => freshKey(`cohort-${k}`));
+    const person = freshKey("cohort-person");
+    let time = T0 + 10 * 24 * 60 * MINUTE;
+    const at = (k: number) => ({ ip: `192.0.2.${k + 1}`, asn: 6400 + k, ua: STACKS[k % 2]!.ua, ja4: STACKS[k % 2]!.ja4 });
+    const first: number[] = [];
+    for (const [k, key] of keys.entries()) {
+      time += 3 * MINUTE;
+      const res = await send("/v1/messages", messages(sweep(900_000 + k), { max_tokens: 64000 }), { key, time, ...at(k) });
+      await res.arrayBuffer();
+      first.push(res.status);
+    }
+    // The frame's verdict and the cohort's adoption run after the answers (waitUntil).
+    await new Promise((r) => setTimeout(r, 300));
+    expect(first.slice(0, 4).every((s) => s === 200)).toBe(true);
+    time += 30 * MINUTE;
+    const early = await send("/v1/messages", messages(EVERYDAY[5]!, { max_tokens: 64000 }), { key: keys[0]!, time, ...at(0) });
+    await early.arrayBuffer();
+    expect(early.status).toBe(403);
+    expect(early.headers.get("x-guard-debug") ?? "").toMatch(/instruction frame/);
+    const served = await send("/v1/messages", messages(EVERYDAY[5]!, { max_tokens: 64000 }), { key: person, time, ...at(1) });
+    await served.arrayBuffer();
+    expect(served.status).toBe(200);
+  });
+});
