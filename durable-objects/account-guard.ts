@@ -22,7 +22,8 @@ import { recordLayout, settleLayout, type StorageLayout } from "./layout";
 import { idempotencyShape, modelUsesShape, objectWith, shapes, subjectTimes } from "./meta-shapes";
 import { type ModelUse, noteModel } from "../core/campaigns/models";
 import { SubjectStore } from "./persist";
-import type { AccountObservation, Decision, LimitState, Settlement } from "./protocol";
+import type { AccountObservation, Decision, Settlement } from "./protocol";
+import type { AccountView } from "./account-view";
 import { allowed, decide, type Vote } from "../core/decision";
 import { ACCOUNT_SCHEMA, type AccountCounter, type AccountSketch } from "./schemas";
 import { ACCOUNT_LEDGER_CAPACITY, accountWindow, assessAccountWindow, recordAccountPrompt } from "./windows";
@@ -54,37 +55,7 @@ const isAccountMeta = objectWith<AccountMeta>({
 
 const MAX_FINGERPRINTS = 8;
 
-export interface AccountView {
-  requests: number;
-  otherRequests: number;
-  distinct: Record<AccountSketch, number> & { topics: number };
-  window: { ms: number; epochMs: number; counters: Record<AccountCounter, number> };
-  /**
-   * `score` is the score now; `why` says why the active verdict has its action (its own score,
-   * an escalation after `strikes` throttled requests, a repeat offence, or a fingerprint's verdict).
-   */
-  verdict: {
-    action: ExtractionVerdict["action"];
-    reasons: string[];
-    until: number | null;
-    since: number | null;
-    score: number;
-    signals: Assessment["signals"];
-    why: string | null;
-    basis: ExtractionVerdict["basis"] | null;
-    strikes: number | null;
-  };
-  fingerprints: string[];
-  firstSeen: number | null;
-  lastSeen: number | null;
-  limits: LimitState[];
-  storage: { bytesInMemory: number; rowsWritten: number; alarmsSet: number; inlineFlushes: number };
-  override: OverrideRecord;
-  /** Per-epoch figures of the detection window, oldest first. */
-  series: SeriesPoint[];
-  /** The models it asked for, most recently used first (at most MAX_MODELS). */
-  models: ModelUse[];
-}
+export type { AccountView } from "./account-view";
 
 export class AccountGuard extends DurableObject<Env> {
   private readonly cfg: Config;
