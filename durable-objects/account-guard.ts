@@ -12,7 +12,7 @@ import type { Assessment } from "../core/policy";
 import { isActive, nextVerdict, verdictWhy, type ExtractionVerdict } from "../core/verdict";
 import type { EpochWindow } from "../core/window";
 import { denyDecision, type Override, type OverrideRecord } from "../core/override";
-import { epochSeries, type SeriesPoint } from "../core/series";
+import { epochSeries } from "../core/series";
 import { sendAudit, verdictEntry } from "./audit";
 import { guardRegistry } from "./registry";
 import { OverrideSlot } from "./override-slot";
