@@ -117,3 +117,16 @@ export const EVERYDAY = [
   "How do I politely decline a wedding invitation?",
   "when is the best time to see the northern lights",
 ];
+
+/** A hydra's request body: one short system wrapper around a sweep prompt, asking for logprobs. */
+export function hydraBody(prompt: string) {
+  return {
+    model: "m",
+    logprobs: true,
+    max_tokens: 4096,
+    messages: [
+      { role: "system", content: "Answer fully." },
+      { role: "user", content: prompt },
+    ],
+  };
+}

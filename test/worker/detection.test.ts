@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chat, freshKey, send, T0 } from "../support/client";
 import { debugOf } from "../support/debug";
-import { batchTexts, FOLLOW_UPS, sweepPrompts } from "../support/prompts";
+import { batchTexts, FOLLOW_UPS, hydraBody, sweepPrompts } from "../support/prompts";
 
 const SERVER = { ip: "203.0.113.10", asn: 64501, ja4: "t13d1516h2_8daaf6152771_02713d6af862", ua: "python-requests/2.31.0" };
 
@@ -114,15 +114,7 @@ describe("extraction is refused, ordinary use is not", () => {
       key: keys[i % keys.length]!,
       time: T0 + i * 9_000,
       client: { ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) },
-      body: {
-        model: "m",
-        logprobs: true,
-        max_tokens: 4096,
-        messages: [
-          { role: "system", content: "Answer fully." },
-          { role: "user", content: p },
-        ],
-      },
+      body: hydraBody(p),
     }));
     const r = await run(reqs);
     // No key alone sends more than 10 prompts, under MIN_REQUESTS: only the cluster view can catch this.

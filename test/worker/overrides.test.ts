@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { chat, freshKey, send, T0 } from "../support/client";
 import { debugOf } from "../support/debug";
 import { accountIdOf, op, sweep } from "../support/operator-flow";
-import { sweepPrompts } from "../support/prompts";
+import { hydraBody, sweepPrompts } from "../support/prompts";
 
 const DAY = 86_400_000;
 
@@ -149,15 +149,7 @@ describe("operator overrides", () => {
     const keys = Array.from({ length: 24 }, (_, i) => freshKey(`hl${i}`));
     let t = t0;
     for (const [i, p] of sweepPrompts(240, 11).entries()) {
-      const body = {
-        model: "m",
-        logprobs: true,
-        max_tokens: 4096,
-        messages: [
-          { role: "system", content: "Answer fully." },
-          { role: "user", content: p },
-        ],
-      };
+      const body = hydraBody(p);
       await (await send("/v1/chat/completions", body, { key: keys[i % keys.length], time: (t += 9_000), ...client, ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) })).arrayBuffer();
     }
     const flagged = await op<{ accounts: { id: string; via?: string }[]; fingerprints: { id: string }[] }>("GET", "/_guard/v1/flagged", undefined, t);

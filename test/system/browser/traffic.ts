@@ -3,7 +3,7 @@
  * ends up blocked, a hydra of fresh keys on one client, and ordinary users.
  */
 import { testHeaders, type TestClient } from "../../../tools/test-headers";
-import { sweepPrompts } from "../../support/prompts";
+import { hydraBody, sweepPrompts } from "../../support/prompts";
 
 export type Client = Omit<TestClient, "key" | "time">;
 
@@ -52,15 +52,7 @@ export async function hydra(url: string, t0: number, keys = HYDRA_KEYS, requests
   const prompts = sweepPrompts(requests, 7);
   let t = t0;
   for (const [i, p] of prompts.entries()) {
-    const body = {
-      model: "m",
-      logprobs: true,
-      max_tokens: 4096,
-      messages: [
-        { role: "system", content: "Answer fully." },
-        { role: "user", content: p },
-      ],
-    };
+    const body = hydraBody(p);
     await ask(url, hydraKey(i % keys), (t += 9_000), body, { ja4: "t13d1812h2_85036bcba153_b0e7e7f4ec5f", ua: "OpenAI/Python 1.30.1", ip: `100.64.${i % 12}.9`, asn: 9009 + (i % 3) });
   }
   return t;
